@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The test command (README, and .ci/run calls exactly this): starts a private PostgreSQL unless ARCHIVER_TEST_PG
+# names an existing server, runs the whole suite against it, stops it, and ends with one line `N passed, N failed`
+# counted from the test results (TRX files), not from dotnet test's own summary.
+#
+#   bash scripts/test.sh                      # everything
+#   ARCHIVER_TEST_PG='Host=...;Username=...;Password=...;Database=postgres' bash scripts/test.sh
+#   bash scripts/test.sh --filter 'FullyQualifiedName~Store'   # extra arguments go to dotnet test
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work=$(mktemp -d /tmp/archiver-test.XXXXXX)
+chmod 755 "$work"
+results="$work/results"
+
+cleanup() {
+  if [ -n "${started_pg:-}" ]; then pg_private_stop "$work/pg"; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ -z "${ARCHIVER_TEST_PG:-}" ]; then
+  # shellcheck source=scripts/pg-private.sh
+  source "$root/scripts/pg-private.sh"
+  pg_private_start "$work/pg" test || { echo "0 passed, 1 failed"; exit 1; }
+  started_pg=1
+  export ARCHIVER_TEST_PG="$PG_PRIVATE_URL"
+  echo "test: private PostgreSQL on 127.0.0.1:$PG_PRIVATE_PORT" >&2
+fi
+
+if ! dotnet build Archiver.sln -c Release -nologo -v quiet 2>&1 | tail -n 30; then :; fi
+dotnet test Archiver.sln -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" \
+  --blame-hang-timeout 8m "$@"
+status=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build error or a crashed test host is a failure
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace Archiver.Domain.Hashing;
+
+/// <summary>
+/// "The same content" for two received copies of one event: equal JSON values, whatever their key order or
+/// whitespace. A server that re-sends an event with its keys in another order has not changed it; one that
+/// re-sends it with another value has, and that is a conflict.
+/// </summary>
+public static class JsonContent
+{
+    /// <summary>Whether <paramref name="text"/> is exactly one well-formed JSON value.</summary>
+    public static bool IsValid(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+            return false;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        try
+        {
+            if (!reader.Read())
+                return false;
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    public static bool AreEquivalent(string left, string right)
+    {
+        if (string.Equals(left, right, StringComparison.Ordinal))
+            return true;
+        try
+        {
+            using var a = JsonDocument.Parse(left);
+            using var b = JsonDocument.Parse(right);
+            return JsonElement.DeepEquals(a.RootElement, b.RootElement);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System.CommandLine;
+using System.Text.Json;
+using Archiver.Worker.Store;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Archiver.Worker.Cli;
+
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
+        var command = new Command("status", "Show the schema version, event and stream counts, conflicts and the last append.") { json };
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync("status", async ct =>
+        {
+            await using var services = CliServices.Build();
+            var status = await StoreStatus.ReadAsync(services.GetRequiredService<NpgsqlDataSource>(), ct);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(status, JsonSerializerOptions.Web));
+                return CliAction.Success;
+            }
+            Console.WriteLine($"schema version : {(status.SchemaVersion is { } v ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none (run archiver migrate)")}");
+            Console.WriteLine($"events         : {status.Events:N0}");
+            Console.WriteLine($"streams        : {status.Streams:N0}");
+            Console.WriteLine($"conflicts      : {status.Conflicts:N0}");
+            Console.WriteLine($"last append    : {status.LastAppendAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}");
+            Console.WriteLine($"database size  : {status.DatabaseBytes / (1024.0 * 1024.0):N1} MiB");
+            return CliAction.Success;
+        }, cancellationToken));
+        return command;
+    }
+}

@@ -1,0 +1,52 @@
+using Archiver.Worker.Store;
+using Archiver.Worker.Store.Migrations;
+using Archiver.Worker.Store.Verification;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Archiver.Worker.Hosting;
+
+public static class ArchiveStoreExtensions
+{
+    /// <summary>The event store, its migrations and verification, on the database named by <c>ConnectionStrings:Archive</c>.</summary>
+    public static IServiceCollection AddArchiveStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ArchiveOptions>()
+            .Bind(configuration.GetSection(ArchiveOptions.Section))
+            .Configure(o => o.ConnectionString = configuration.GetConnectionString("Archive"))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString),
+                "ConnectionStrings__Archive is not set: give the Postgres connection string of the archive.")
+            .Validate(o => IsParsable(o.ConnectionString),
+                "ConnectionStrings__Archive is not a valid Npgsql connection string (its value is not shown: it may hold a password).")
+            .ValidateOnStart();
+
+        services.AddMetrics();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.ConnectionString);
+            builder.ConnectionStringBuilder.ApplicationName ??= "archiver";
+            return builder.Build();
+        });
+        services.AddSingleton<StoreMetrics>();
+        services.AddSingleton<IEventStore, PostgresEventStore>();
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<EventLogVerifier>();
+        return services;
+    }
+
+    private static bool IsParsable(string? connectionString)
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

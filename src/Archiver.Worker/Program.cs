@@ -1,0 +1,3 @@
+using Archiver.Worker.Cli;
+
+return await ArchiverCli.Create().Parse(args).InvokeAsync();

@@ -1,0 +1,18 @@
+using Archiver.Domain.Events;
+using Npgsql;
+
+namespace Archiver.Worker.Store;
+
+/// <summary>
+/// A read model kept inside the append transaction: it sees exactly the events that transaction appends, and
+/// commits or rolls back with them, so it can never be behind, ahead of, or inconsistent with the log.
+/// </summary>
+public interface IInlineProjection
+{
+    /// <summary>A name for logs and rebuilds.</summary>
+    string Name { get; }
+
+    /// <param name="connection">The append's connection, inside its open transaction.</param>
+    /// <param name="events">The events appended by this transaction, in global order (never empty).</param>
+    Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken);
+}

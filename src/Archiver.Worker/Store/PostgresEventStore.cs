@@ -1,0 +1,379 @@
+using System.Runtime.CompilerServices;
+using Archiver.Domain.Events;
+using Archiver.Domain.Hashing;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Archiver.Worker.Store;
+
+/// <summary>
+/// The event store on PostgreSQL (schema in migrations/0001_event_store.sql). Hand-written because Marten is not
+/// available here; it keeps Marten's table shape and avoids its known failures (gaps in global order, raw
+/// duplicate-key errors, projections that lag the log).
+/// </summary>
+/// <remarks>
+/// One append = one transaction: lock the batch's stream rows in stream-id order (deadlock-free), look up only the
+/// keys at or below each stream's head, plan duplicates/conflicts, take a gapless block of global positions, chain
+/// the hashes, binary-COPY the new rows, move the stream heads, record conflicts, run the inline projections, commit.
+/// </remarks>
+public sealed class PostgresEventStore(
+    NpgsqlDataSource dataSource,
+    IEnumerable<IInlineProjection> projections,
+    TimeProvider timeProvider,
+    StoreMetrics metrics,
+    ILogger<PostgresEventStore> logger) : IEventStore
+{
+    private const int MaxStreamIdLength = 512;
+    private readonly IInlineProjection[] _projections = projections.ToArray();
+
+    public async Task<AppendResult> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default)
+    {
+        Validate(events);
+        if (events.Count == 0)
+            return AppendResult.Empty;
+
+        var started = timeProvider.GetTimestamp();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var now = EventHash.TruncateToMicroseconds(timeProvider.GetUtcNow());
+
+        var heads = await LockStreamsAsync(connection, events, cancellationToken);
+        var (positions, keys) = AppendPlan.KeysToLookUp(events, heads);
+        var occupants = positions.Count + keys.Count == 0
+            ? []
+            : await FindOccupantsAsync(connection, positions, keys, cancellationToken);
+        var plan = AppendPlan.Create(events, heads, occupants);
+
+        var recorded = plan.NewEvents.Count == 0
+            ? []
+            : await WriteNewEventsAsync(connection, events, plan, heads, now, cancellationToken);
+        var outcomes = Outcomes(events, plan, recorded);
+        await RecordConflictsAsync(connection, events, plan, outcomes, now, cancellationToken);
+
+        if (recorded.Count > 0)
+        {
+            foreach (var projection in _projections)
+                await projection.ApplyAsync(connection, recorded, cancellationToken);
+        }
+
+        try
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw KeyTakenBehindOurBack(e);
+        }
+
+        var result = new AppendResult(outcomes);
+        metrics.RecordAppend(result, timeProvider.GetElapsedTime(started));
+        StoreLog.BatchAppended(logger, events.Count, result.Appended, result.Duplicates, result.Conflicts);
+        return result;
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> GetMaxPositionsAsync(
+        IReadOnlyCollection<string> streamIds, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT stream_id, max_position FROM archive.streams WHERE stream_id = ANY($1) AND event_count > 0");
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streamIds.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            result[reader.GetString(0)] = reader.GetInt64(1);
+        return result;
+    }
+
+    public async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(
+        string streamId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {RecordedEventColumns} FROM archive.events WHERE stream_id = $1 ORDER BY position");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streamId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return ReadRecordedEvent(reader);
+    }
+
+    public async Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(
+        long afterGlobalPosition, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {RecordedEventColumns} FROM archive.events WHERE global_position > $1 ORDER BY global_position LIMIT $2");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterGlobalPosition });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var page = new List<RecordedEvent>();
+        while (await reader.ReadAsync(cancellationToken))
+            page.Add(ReadRecordedEvent(reader));
+        return page;
+    }
+
+    internal const string RecordedEventColumns =
+        "global_position, stream_id, position, type, body, server_ts, recorded_at, dedupe_key, prev_hash, hash";
+
+    internal static RecordedEvent ReadRecordedEvent(NpgsqlDataReader reader) => new(
+        GlobalPosition: reader.GetInt64(0),
+        StreamId: reader.GetString(1),
+        Position: reader.GetInt64(2),
+        Type: reader.GetString(3),
+        Body: reader.GetString(4),
+        ServerTimestamp: reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+        RecordedAt: reader.GetFieldValue<DateTimeOffset>(6),
+        DedupeKey: reader.IsDBNull(7) ? null : reader.GetString(7),
+        PrevHash: reader.GetFieldValue<byte[]>(8),
+        Hash: reader.GetFieldValue<byte[]>(9));
+
+    private static void Validate(IReadOnlyList<NewEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i] ?? throw new ArgumentException($"Event {i} of the batch is null.", nameof(events));
+            if (string.IsNullOrEmpty(e.StreamId) || e.StreamId.Length > MaxStreamIdLength)
+                throw new ArgumentException($"Event {i} of the batch has no stream id, or one over {MaxStreamIdLength} characters.", nameof(events));
+            if (string.IsNullOrEmpty(e.Type))
+                throw new ArgumentException($"Event {i} of the batch ({e.StreamId}) has no type.", nameof(events));
+            if (e.Position is < 0)
+                throw new ArgumentException($"Event {i} of the batch ({e.StreamId}) has a negative position {e.Position}.", nameof(events));
+            if (e.Position is not null && e.DedupeKey is not null)
+                throw new ArgumentException($"Event {i} of the batch ({e.StreamId}) has both a position and a dedupe key; the key is for store-assigned positions only.", nameof(events));
+            if (!JsonContent.IsValid(e.Body))
+                throw new ArgumentException($"Event {i} of the batch ({e.StreamId}@{e.Position}) has a body that is not one JSON value.", nameof(events));
+        }
+    }
+
+    /// <summary>Creates missing stream rows and locks all of the batch's, in one global order, returning their heads.</summary>
+    private static async Task<Dictionary<string, StreamHead>> LockStreamsAsync(
+        NpgsqlConnection connection, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
+    {
+        // ORDER BY in the statement fixes the lock order for every writer (ON CONFLICT DO UPDATE locks each row as it
+        // goes), so two batches over overlapping streams wait for each other instead of deadlocking.
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO archive.streams AS s (stream_id)
+            SELECT id FROM unnest($1::text[]) AS id ORDER BY id COLLATE "C"
+            ON CONFLICT (stream_id) DO UPDATE SET stream_id = excluded.stream_id
+            RETURNING s.stream_id, s.max_position, s.event_count, s.head_hash
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<string[]>
+        {
+            TypedValue = events.Select(e => e.StreamId).Distinct(StringComparer.Ordinal).ToArray(),
+        });
+        var heads = new Dictionary<string, StreamHead>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var head = new StreamHead(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetFieldValue<byte[]>(3));
+            heads[head.StreamId] = head;
+        }
+        return heads;
+    }
+
+    private static async Task<List<StoredOccupant>> FindOccupantsAsync(
+        NpgsqlConnection connection,
+        List<(string Stream, long Position)> positions,
+        List<(string Stream, string Key)> keys,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT e.stream_id, e.position, e.dedupe_key, e.global_position, e.body::text
+            FROM archive.events e JOIN unnest($1::text[], $2::bigint[]) AS k(stream_id, position) USING (stream_id, position)
+            UNION
+            SELECT e.stream_id, e.position, e.dedupe_key, e.global_position, e.body::text
+            FROM archive.events e JOIN unnest($3::text[], $4::text[]) AS k(stream_id, dedupe_key) USING (stream_id, dedupe_key)
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = positions.Select(p => p.Stream).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = positions.Select(p => p.Position).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys.Select(k => k.Stream).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys.Select(k => k.Key).ToArray() });
+        var occupants = new List<StoredOccupant>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            occupants.Add(new StoredOccupant(
+                reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetInt64(3), reader.GetString(4)));
+        }
+        return occupants;
+    }
+
+    private static async Task<List<RecordedEvent>> WriteNewEventsAsync(
+        NpgsqlConnection connection,
+        IReadOnlyList<NewEvent> events,
+        AppendPlan plan,
+        Dictionary<string, StreamHead> heads,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        // Taken last and held to commit: positions are gapless and commit in order (see archive.log_head).
+        await using (var take = new NpgsqlCommand(
+            "UPDATE archive.log_head SET last_position = last_position + $1 RETURNING last_position", connection))
+        {
+            take.Parameters.Add(new NpgsqlParameter<long> { TypedValue = plan.NewEvents.Count });
+            var last = (long)(await take.ExecuteScalarAsync(cancellationToken))!;
+            var first = last - plan.NewEvents.Count + 1;
+            return await CopyAsync(connection, events, plan, heads, first, now, cancellationToken);
+        }
+    }
+
+    private static async Task<List<RecordedEvent>> CopyAsync(
+        NpgsqlConnection connection,
+        IReadOnlyList<NewEvent> events,
+        AppendPlan plan,
+        Dictionary<string, StreamHead> heads,
+        long firstGlobalPosition,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var chainHeads = heads.ToDictionary(h => h.Key, h => h.Value.HeadHash, StringComparer.Ordinal);
+        var recorded = new List<RecordedEvent>(plan.NewEvents.Count);
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            """
+            COPY archive.events (global_position, stream_id, position, type, body, dedupe_key, server_ts, recorded_at, prev_hash, hash)
+            FROM STDIN (FORMAT BINARY)
+            """, cancellationToken))
+        {
+            var globalPosition = firstGlobalPosition;
+            foreach (var index in plan.NewEvents)
+            {
+                var e = events[index];
+                var position = plan.Events[index].Position;
+                var serverTs = e.ServerTimestamp is { } ts ? EventHash.TruncateToMicroseconds(ts) : (DateTimeOffset?)null;
+                var prev = chainHeads[e.StreamId];
+                var hash = EventHash.Compute(prev, globalPosition, e.StreamId, position, e.Type, serverTs, now, e.DedupeKey, e.Body);
+                chainHeads[e.StreamId] = hash;
+
+                await writer.StartRowAsync(cancellationToken);
+                await writer.WriteAsync(globalPosition, NpgsqlDbType.Bigint, cancellationToken);
+                await writer.WriteAsync(e.StreamId, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(position, NpgsqlDbType.Bigint, cancellationToken);
+                await writer.WriteAsync(e.Type, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(e.Body, NpgsqlDbType.Json, cancellationToken);
+                await WriteNullableAsync(writer, e.DedupeKey, NpgsqlDbType.Text, cancellationToken);
+                if (serverTs is { } server)
+                    await writer.WriteAsync(server, NpgsqlDbType.TimestampTz, cancellationToken);
+                else
+                    await writer.WriteNullAsync(cancellationToken);
+                await writer.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
+                await writer.WriteAsync(prev, NpgsqlDbType.Bytea, cancellationToken);
+                await writer.WriteAsync(hash, NpgsqlDbType.Bytea, cancellationToken);
+
+                recorded.Add(new RecordedEvent(
+                    globalPosition, e.StreamId, position, e.Type, e.Body, serverTs, now, e.DedupeKey, prev, hash));
+                globalPosition++;
+            }
+            try
+            {
+                await writer.CompleteAsync(cancellationToken);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                throw KeyTakenBehindOurBack(ex);
+            }
+        }
+
+        await MoveStreamHeadsAsync(connection, recorded, chainHeads, now, cancellationToken);
+        return recorded;
+    }
+
+    private static async Task MoveStreamHeadsAsync(
+        NpgsqlConnection connection,
+        List<RecordedEvent> recorded,
+        Dictionary<string, byte[]> chainHeads,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var touched = recorded
+            .GroupBy(e => e.StreamId, StringComparer.Ordinal)
+            .Select(g => (Stream: g.Key, MaxPosition: g.Max(e => e.Position), Added: (long)g.Count()))
+            .ToArray();
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE archive.streams s
+            SET max_position = greatest(s.max_position, u.max_position),
+                event_count = s.event_count + u.added,
+                head_hash = u.head_hash,
+                last_append_at = $5
+            FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bytea[]) AS u(stream_id, max_position, added, head_hash)
+            WHERE s.stream_id = u.stream_id
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = touched.Select(t => t.Stream).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = touched.Select(t => t.MaxPosition).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = touched.Select(t => t.Added).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = touched.Select(t => chainHeads[t.Stream]).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static List<AppendOutcome> Outcomes(IReadOnlyList<NewEvent> events, AppendPlan plan, List<RecordedEvent> recorded)
+    {
+        var globalPositionOfBatchIndex = new Dictionary<int, long>(recorded.Count);
+        for (var i = 0; i < recorded.Count; i++)
+            globalPositionOfBatchIndex[plan.NewEvents[i]] = recorded[i].GlobalPosition;
+
+        var outcomes = new List<AppendOutcome>(events.Count);
+        for (var i = 0; i < events.Count; i++)
+        {
+            var planned = plan.Events[i];
+            var holder = planned.Holder;
+            var globalPosition = holder.BatchIndex >= 0 ? globalPositionOfBatchIndex[holder.BatchIndex] : holder.GlobalPosition;
+            outcomes.Add(new AppendOutcome(planned.Status, events[i].StreamId, planned.Position, globalPosition));
+        }
+        return outcomes;
+    }
+
+    private async Task RecordConflictsAsync(
+        NpgsqlConnection connection,
+        IReadOnlyList<NewEvent> events,
+        AppendPlan plan,
+        List<AppendOutcome> outcomes,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var conflicts = Enumerable.Range(0, events.Count).Where(i => outcomes[i].Status == AppendStatus.Conflict).ToArray();
+        if (conflicts.Length == 0)
+            return;
+
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var i in conflicts)
+        {
+            var e = events[i];
+            var command = new NpgsqlBatchCommand(
+                """
+                INSERT INTO archive.conflicts (stream_id, position, type, body, server_ts, received_at, existing_global_position)
+                VALUES ($1, $2, $3, $4::json, $5, $6, $7)
+                """);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.StreamId });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = plan.Events[i].Position });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Type });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Body });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)e.ServerTimestamp ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = outcomes[i].GlobalPosition });
+            batch.BatchCommands.Add(command);
+            StoreLog.ConflictRecorded(logger, e.StreamId, plan.Events[i].Position, outcomes[i].GlobalPosition);
+        }
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task WriteNullableAsync(
+        NpgsqlBinaryImporter writer, string? value, NpgsqlDbType type, CancellationToken cancellationToken)
+    {
+        if (value is null)
+            await writer.WriteNullAsync(cancellationToken);
+        else
+            await writer.WriteAsync(value, type, cancellationToken);
+    }
+
+    /// <summary>
+    /// Only a writer that skips the stream lock can get here (every writer of this store takes it). Marten users got a
+    /// raw 23505 in this case; ours says what happened and that retrying the batch is safe.
+    /// </summary>
+    private static EventStoreException KeyTakenBehindOurBack(PostgresException e) => new(
+        "Another writer stored one of this batch's (stream, position) keys without taking the stream lock. Nothing " +
+        "from this batch was written; retrying it is safe and will report the key as a duplicate or a conflict.", e);
+}

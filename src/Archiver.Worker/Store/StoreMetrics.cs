@@ -1,0 +1,37 @@
+using System.Diagnostics.Metrics;
+
+namespace Archiver.Worker.Store;
+
+/// <summary>The store's counters and histograms (meter <c>Archiver.Store</c>), exported by the host's metrics pipeline.</summary>
+public sealed class StoreMetrics : IDisposable
+{
+    public const string MeterName = "Archiver.Store";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _appended;
+    private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _conflicts;
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _appendDuration;
+
+    public StoreMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _appended = _meter.CreateCounter<long>("archiver.events.appended", "{event}", "Events stored");
+        _duplicates = _meter.CreateCounter<long>("archiver.events.duplicates", "{event}", "Events already stored with the same content");
+        _conflicts = _meter.CreateCounter<long>("archiver.events.conflicts", "{event}", "Events rejected: key stored with different content");
+        _batchSize = _meter.CreateHistogram<int>("archiver.append.batch_size", "{event}", "Events per append transaction");
+        _appendDuration = _meter.CreateHistogram<double>("archiver.append.duration", "s", "Append transaction duration");
+    }
+
+    public void RecordAppend(AppendResult result, TimeSpan elapsed)
+    {
+        _appended.Add(result.Appended);
+        _duplicates.Add(result.Duplicates);
+        _conflicts.Add(result.Conflicts);
+        _batchSize.Record(result.Outcomes.Count);
+        _appendDuration.Record(elapsed.TotalSeconds);
+    }
+
+    public void Dispose() => _meter.Dispose();
+}
