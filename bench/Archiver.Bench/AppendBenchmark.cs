@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Archiver.Domain.Events;
+using Archiver.Domain.Hashing;
+using Archiver.Worker.Store;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using NpgsqlTypes;
+
+namespace Archiver.Bench;
+
+/// <summary>
+/// <c>bench/run append</c>: LivePerson-shaped events through <see cref="PostgresEventStore.AppendAsync"/> in batches,
+/// against the baseline of raw binary COPY of the very same rows (same columns, values and hashes, same batch
+/// transactions) into the same schema, each on a fresh database of one server, in one run.
+/// </summary>
+public static class AppendBenchmark
+{
+    public static async Task<BenchmarkResult> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var count = BenchmarkRunner.IntArgument(args, "--events", 1_000_000);
+        var batchSize = BenchmarkRunner.IntArgument(args, "--batch", 5_000);
+
+        var events = LivePersonTraffic.Generate(count);
+        var batches = events.Chunk(batchSize).ToList();
+        var rows = BaselineRows(batches);
+        Console.Error.WriteLine($"append: {events.Count:N0} events in {batches.Count} batches of {batchSize}, " +
+                                $"{events.Sum(e => (long)e.Body.Length) / events.Count} chars per body on average");
+
+        await using var copyDatabase = await BenchDatabase.CreateAsync("copy");
+        await using var storeDatabase = await BenchDatabase.CreateAsync("store");
+
+        await copyDatabase.CheckpointAsync();
+        var copyClock = Stopwatch.StartNew();
+        foreach (var chunk in rows.Chunk(batchSize))
+            await CopyAsync(copyDatabase, chunk, cancellationToken);
+        var copySeconds = copyClock.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"append: raw COPY {copySeconds:F2} s, {events.Count / copySeconds:N0} events/s");
+
+        await storeDatabase.CheckpointAsync();
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var store = new PostgresEventStore(storeDatabase.DataSource, [], TimeProvider.System,
+            new StoreMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<PostgresEventStore>.Instance);
+        var latencies = new List<double>(batches.Count);
+        var storeClock = Stopwatch.StartNew();
+        foreach (var batch in batches)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var result = await store.AppendAsync(batch, cancellationToken);
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (result.Appended != batch.Length)
+                throw new InvalidOperationException($"Expected {batch.Length} new events, the store appended {result.Appended}.");
+        }
+        var storeSeconds = storeClock.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"append: store batch append {storeSeconds:F2} s, {events.Count / storeSeconds:N0} events/s");
+
+        await AssertCountAsync(copyDatabase, events.Count);
+        await AssertCountAsync(storeDatabase, events.Count);
+
+        latencies.Sort();
+        var rate = events.Count / storeSeconds;
+        var baselineRate = events.Count / copySeconds;
+        return new BenchmarkResult("append", events.Count, Math.Round(rate), Math.Round(baselineRate), Math.Round(rate / baselineRate, 3),
+            Math.Round(BenchmarkRunner.Percentile(latencies, 50), 2),
+            Math.Round(BenchmarkRunner.Percentile(latencies, 95), 2),
+            Math.Round(BenchmarkRunner.Percentile(latencies, 99), 2));
+    }
+
+    private sealed record Row(NewEvent Event, long GlobalPosition, DateTimeOffset RecordedAt, byte[] PrevHash, byte[] Hash);
+
+    /// <summary>Exactly the rows the store writes (positions, chained hashes), computed untimed for the baseline.</summary>
+    private static List<Row> BaselineRows(List<NewEvent[]> batches)
+    {
+        var heads = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var rows = new List<Row>();
+        var global = 1L;
+        var recorded = EventHash.TruncateToMicroseconds(DateTimeOffset.UtcNow);
+        foreach (var e in batches.SelectMany(b => b))
+        {
+            var prev = heads.TryGetValue(e.StreamId, out var head) ? head : EventHash.Genesis.ToArray();
+            var hash = EventHash.Compute(prev, global, e.StreamId, e.Position!.Value, e.Type, e.ServerTimestamp, recorded, null, e.Body);
+            heads[e.StreamId] = hash;
+            rows.Add(new Row(e, global++, recorded, prev, hash));
+        }
+        return rows;
+    }
+
+    private static async Task CopyAsync(BenchDatabase database, Row[] rows, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "COPY archive.events (global_position, stream_id, position, type, body, dedupe_key, server_ts, recorded_at, prev_hash, hash) FROM STDIN (FORMAT BINARY)",
+            cancellationToken))
+        {
+            foreach (var row in rows)
+            {
+                await writer.StartRowAsync(cancellationToken);
+                await writer.WriteAsync(row.GlobalPosition, NpgsqlDbType.Bigint, cancellationToken);
+                await writer.WriteAsync(row.Event.StreamId, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(row.Event.Position!.Value, NpgsqlDbType.Bigint, cancellationToken);
+                await writer.WriteAsync(row.Event.Type, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(row.Event.Body, NpgsqlDbType.Json, cancellationToken);
+                await writer.WriteNullAsync(cancellationToken);
+                await writer.WriteAsync(row.Event.ServerTimestamp!.Value, NpgsqlDbType.TimestampTz, cancellationToken);
+                await writer.WriteAsync(row.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await writer.WriteAsync(row.PrevHash, NpgsqlDbType.Bytea, cancellationToken);
+                await writer.WriteAsync(row.Hash, NpgsqlDbType.Bytea, cancellationToken);
+            }
+            await writer.CompleteAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task AssertCountAsync(BenchDatabase database, long expected)
+    {
+        await using var command = database.DataSource.CreateCommand("SELECT count(*) FROM archive.events");
+        var actual = (long)(await command.ExecuteScalarAsync())!;
+        if (actual != expected)
+            throw new InvalidOperationException($"{database.Name} holds {actual} events, expected {expected}.");
+    }
+}

@@ -1,0 +1,50 @@
+using Archiver.Worker.Store.Migrations;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Archiver.Bench;
+
+/// <summary>A fresh, migrated database for one side of a comparison; dropped afterwards.</summary>
+public sealed class BenchDatabase : IAsyncDisposable
+{
+    private BenchDatabase(string name, NpgsqlDataSource dataSource)
+    {
+        Name = name;
+        DataSource = dataSource;
+    }
+
+    public string Name { get; }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public static async Task<BenchDatabase> CreateAsync(string label)
+    {
+        var name = $"archiver_bench_{label}_{Guid.NewGuid():N}"[..40];
+        await using (var server = new NpgsqlConnection(BenchmarkRunner.ServerConnectionString))
+        {
+            await server.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0", server);
+            await create.ExecuteNonQueryAsync();
+        }
+        var dataSource = NpgsqlDataSource.Create(
+            new NpgsqlConnectionStringBuilder(BenchmarkRunner.ServerConnectionString) { Database = name }.ConnectionString);
+        await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(Migration.Embedded());
+        return new BenchDatabase(name, dataSource);
+    }
+
+    public async Task CheckpointAsync()
+    {
+        await using var command = DataSource.CreateCommand("VACUUM ANALYZE; CHECKPOINT");
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var server = new NpgsqlConnection(BenchmarkRunner.ServerConnectionString);
+        await server.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", server);
+        await drop.ExecuteNonQueryAsync();
+    }
+}

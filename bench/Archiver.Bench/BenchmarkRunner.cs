@@ -1,0 +1,48 @@
+using System.Text.Json;
+
+namespace Archiver.Bench;
+
+/// <summary>One benchmark's figures: the JSON object printed as the last line, for before/after comparison.</summary>
+public sealed record BenchmarkResult(
+    string Name, long Events, double Rate, double BaselineRate, double Ratio, double? P50 = null, double? P95 = null, double? P99 = null);
+
+public static class BenchmarkRunner
+{
+    private static readonly Dictionary<string, Func<string[], CancellationToken, Task<BenchmarkResult>>> Benchmarks = new()
+    {
+        ["append"] = AppendBenchmark.RunAsync,
+    };
+
+    private static readonly JsonSerializerOptions ResultJson = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || !Benchmarks.TryGetValue(args[0], out var benchmark))
+        {
+            await Console.Error.WriteLineAsync($"usage: bench/run NAME [ARGS...]; NAME is one of: {string.Join(", ", Benchmarks.Keys)}");
+            return 2;
+        }
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        var result = await benchmark(args[1..], cancel.Token);
+        Console.WriteLine(JsonSerializer.Serialize(result, ResultJson));
+        return 0;
+    }
+
+    public static string ServerConnectionString =>
+        Environment.GetEnvironmentVariable("ARCHIVER_BENCH_PG") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException("ARCHIVER_BENCH_PG is not set: run benchmarks with bench/run NAME.");
+
+    public static int IntArgument(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    }
+
+    public static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100 * sorted.Count) - 1)];
+}

@@ -1,0 +1,3 @@
+using Archiver.Bench;
+
+return await BenchmarkRunner.RunAsync(args);
