@@ -1,0 +1,29 @@
+namespace Archiver.Domain.Archive;
+
+/// <summary>
+/// Event types in the archive. Messaging streams (one per dialogId) hold LivePerson's own event types
+/// (<c>ContentEvent</c>, <c>RichContentEvent</c>, <c>AcceptStatusEvent</c>, …) with the change verbatim. Conversation
+/// streams (one per conversationId) hold each distinct observed state verbatim (<see cref="ConversationObserved"/>)
+/// and the meaning the worker read from it (the other types), each pointing at its observation.
+/// </summary>
+public static class ArchiveEventTypes
+{
+    public const string ConversationObserved = "ConversationObserved";
+    public const string ConversationOpened = "ConversationOpened";
+    public const string ParticipantJoined = "ParticipantJoined";
+    public const string ParticipantLeft = "ParticipantLeft";
+    public const string DialogOpened = "DialogOpened";
+    public const string DialogClosed = "DialogClosed";
+    public const string TtrChanged = "TtrChanged";
+    public const string SkillChanged = "SkillChanged";
+    public const string StageChanged = "StageChanged";
+    public const string CsatSubmitted = "CsatSubmitted";
+    public const string ConversationClosed = "ConversationClosed";
+    public const string UnrecognisedFrame = "UnrecognisedFrame";
+
+    /// <summary>The non-sequenced stream that keeps a dialog's ChatStateEvents when they are archived (§14.8).</summary>
+    public static string ChatStateStream(string dialogId) => $"chatstate:{dialogId}";
+
+    /// <summary>The stream of well-formed frames the worker did not recognise, per consumer.</summary>
+    public static string UnrecognisedStream(string consumerName) => $"unrecognised:{consumerName}";
+}
