@@ -1,3 +1,4 @@
+using Archiver.Worker.Projections;
 using Archiver.Worker.Store;
 using Archiver.Worker.Store.Migrations;
 using Archiver.Worker.Store.Verification;
@@ -31,6 +32,7 @@ public static class ArchiveStoreExtensions
             return builder.Build();
         });
         services.AddSingleton<StoreMetrics>();
+        services.AddSingleton<IInlineProjection, TranscriptProjection>();
         services.AddSingleton<IEventStore, PostgresEventStore>();
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<EventLogVerifier>();

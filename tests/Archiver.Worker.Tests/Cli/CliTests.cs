@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Archiver.Testing;
+using Archiver.Worker.Store.Migrations;
 using Archiver.Worker.Tests.Store;
 
 namespace Archiver.Worker.Tests.Cli;
@@ -28,7 +29,7 @@ public sealed class CliTests(MigratedDatabase database) : IClassFixture<Migrated
 
         Assert.Equal(0, result.ExitCode);
         using var status = JsonDocument.Parse(result.StandardOutput);
-        Assert.Equal(1, status.RootElement.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(Migration.Embedded()[^1].Version, status.RootElement.GetProperty("schemaVersion").GetInt32());
         Assert.True(status.RootElement.GetProperty("events").GetInt64() >= 2);
         Assert.True(status.RootElement.GetProperty("streams").GetInt64() >= 1);
         Assert.NotEqual(JsonValueKind.Null, status.RootElement.GetProperty("lastAppendAt").ValueKind);
@@ -63,6 +64,6 @@ public sealed class CliTests(MigratedDatabase database) : IClassFixture<Migrated
         var result = await ProcessRunner.ArchiverAsync(Environment(), "migrate");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("schema version 1 (0 applied now)", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"schema version {Migration.Embedded()[^1].Version} (0 applied now)", result.StandardOutput, StringComparison.Ordinal);
     }
 }

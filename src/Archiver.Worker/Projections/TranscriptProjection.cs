@@ -1,0 +1,94 @@
+using Archiver.Domain.Events;
+using Archiver.Domain.Projections;
+using Archiver.Worker.Store;
+using Npgsql;
+
+namespace Archiver.Worker.Projections;
+
+/// <summary>Keeps <c>readmodel.dialogs</c> and <c>readmodel.transcript_messages</c> (migrations/0002_transcript.sql).</summary>
+public sealed class TranscriptProjection : IInlineProjection
+{
+    public string Name => "transcript";
+
+    public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
+    {
+        // Dialogs first: a message of a POST_SURVEY dialog in the same batch finds its conversation through them.
+        var dialogs = events.Select(TranscriptFold.Dialog).OfType<DialogRow>().ToList();
+        if (dialogs.Count > 0)
+            await UpsertDialogsAsync(connection, dialogs, cancellationToken);
+
+        var messages = events.Select(TranscriptFold.Message).OfType<TranscriptMessage>().ToList();
+        if (messages.Count > 0)
+            await InsertMessagesAsync(connection, messages, cancellationToken);
+    }
+
+    private static async Task UpsertDialogsAsync(NpgsqlConnection connection, List<DialogRow> dialogs, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var d in dialogs)
+        {
+            var command = new NpgsqlBatchCommand(
+                """
+                INSERT INTO readmodel.dialogs AS d (dialog_id, conversation_id, dialog_type, channel_type, state, opened_at, closed_at, closed_by, closed_cause)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                ON CONFLICT (dialog_id) DO UPDATE SET
+                  conversation_id = excluded.conversation_id,
+                  dialog_type = coalesce(excluded.dialog_type, d.dialog_type),
+                  channel_type = coalesce(excluded.channel_type, d.channel_type),
+                  state = CASE WHEN d.state = 'CLOSE' OR excluded.state = 'CLOSE' THEN 'CLOSE' ELSE 'OPEN' END,
+                  opened_at = coalesce(d.opened_at, excluded.opened_at),
+                  closed_at = coalesce(excluded.closed_at, d.closed_at),
+                  closed_by = coalesce(excluded.closed_by, d.closed_by),
+                  closed_cause = coalesce(excluded.closed_cause, d.closed_cause)
+                """);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = d.DialogId });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = d.ConversationId });
+            command.Parameters.Add(Nullable(d.DialogType));
+            command.Parameters.Add(Nullable(d.ChannelType));
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = d.State });
+            command.Parameters.Add(Nullable(d.OpenedAt));
+            command.Parameters.Add(Nullable(d.ClosedAt));
+            command.Parameters.Add(Nullable(d.ClosedBy));
+            command.Parameters.Add(Nullable(d.ClosedCause));
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task InsertMessagesAsync(NpgsqlConnection connection, List<TranscriptMessage> messages, CancellationToken cancellationToken)
+    {
+        // Only newly appended events reach a projection, so a key already present means a rebuild raced a writer:
+        // the archive stays the truth and the row is left as it is.
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO readmodel.transcript_messages
+              (dialog_id, sequence, conversation_id, event_type, originator_id, originator_role, content_type, text, file_path, rich_content, server_ts, global_position)
+            SELECT m.dialog_id, m.sequence, coalesce(m.conversation_id, d.conversation_id, m.dialog_id), m.event_type, m.originator_id,
+                   m.originator_role, m.content_type, m.text, m.file_path, m.rich_content::jsonb, m.server_ts, m.global_position
+            FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                        $10::text[], $11::timestamptz[], $12::bigint[])
+                 AS m(dialog_id, sequence, conversation_id, event_type, originator_id, originator_role, content_type, text, file_path,
+                      rich_content, server_ts, global_position)
+            LEFT JOIN readmodel.dialogs d ON d.dialog_id = m.dialog_id
+            ON CONFLICT (dialog_id, sequence) DO NOTHING
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = messages.Select(m => m.DialogId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = messages.Select(m => m.Sequence).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = messages.Select(m => m.ConversationId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = messages.Select(m => m.EventType).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = messages.Select(m => m.OriginatorId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = messages.Select(m => m.OriginatorRole).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = messages.Select(m => m.ContentType).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = messages.Select(m => m.Text).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = messages.Select(m => m.FilePath).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = messages.Select(m => m.RichContentJson).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]> { TypedValue = messages.Select(m => m.ServerTimestamp).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = messages.Select(m => m.GlobalPosition).ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static NpgsqlParameter Nullable(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text };
+
+    private static NpgsqlParameter Nullable(DateTimeOffset? value) =>
+        new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz };
+}

@@ -1,0 +1,72 @@
+namespace Archiver.Worker.Sessions;
+
+public enum IdentityMode
+{
+    /// <summary>IDP signup once, identity persisted and reused; demo only (§14.6).</summary>
+    Signup,
+
+    /// <summary>The unauthenticated connector flow; refreshable for the same consumer on 4407.</summary>
+    Unauthenticated,
+
+    /// <summary>A brand-issued id token (given, or minted from a signing key and external id) exchanged for a consumer JWT.</summary>
+    Authenticated,
+}
+
+/// <summary>Section <c>LivePerson</c> (environment: <c>LivePerson__…</c>).</summary>
+public sealed class LivePersonOptions
+{
+    public const string Section = "LivePerson";
+
+    public string? AccountId { get; set; }
+
+    /// <summary>The domain API; the worker reads <c>{CsdsUrl}/api/account/{AccountId}/service/baseURI.json?version=1.0</c>.</summary>
+    public string CsdsUrl { get; set; } = "https://api.liveperson.net";
+
+    /// <summary><c>false</c> uses ws:// and http:// to the discovered hosts (the simulator, tests); warned about at start.</summary>
+    public bool Tls { get; set; } = true;
+
+    /// <summary>Per-service host overrides (<c>LivePerson__Services__asyncMessagingEnt=host:port</c>) that skip discovery.</summary>
+    public Dictionary<string, string> Services { get; set; } = new(StringComparer.Ordinal);
+
+    public List<ConsumerOptions> Consumers { get; set; } = [];
+
+    /// <summary>WebSocket ping interval; the server closes connections idle for 60 s (§2.3).</summary>
+    public int KeepAliveSeconds { get; set; } = 20;
+
+    /// <summary>A request without a response after this long fails (the SDKs use 10 s).</summary>
+    public int RequestTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Frames larger than this are rejected, logged and counted, and the connection reopened (§14.5).</summary>
+    public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Reconnect backoff: first delay and cap, with jitter.</summary>
+    public int ReconnectInitialDelayMs { get; set; } = 500;
+
+    public int ReconnectMaxDelayMs { get; set; } = 30_000;
+}
+
+/// <summary><c>LivePerson__Consumers__{i}__…</c>: one consumer identity the worker holds a session for.</summary>
+public sealed class ConsumerOptions
+{
+    public string? Name { get; set; }
+
+    public IdentityMode? Mode { get; set; }
+
+    /// <summary>Unauthenticated mode: the le-connector id used in <c>app/{connectorId}/authenticate</c>.</summary>
+    public string? ConnectorId { get; set; }
+
+    /// <summary>Authenticated mode: a brand-issued id token (a secret; never logged).</summary>
+    public string? IdToken { get; set; }
+
+    /// <summary>Authenticated mode without <see cref="IdToken"/>: a PEM RSA private key the worker signs id tokens with.</summary>
+    public string? SigningKeyFile { get; set; }
+
+    /// <summary>Authenticated mode with <see cref="SigningKeyFile"/>: the consumer's id in the brand's system (<c>sub</c>).</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>Authenticated mode with <see cref="SigningKeyFile"/>: the <c>iss</c> of minted id tokens.</summary>
+    public string Issuer { get; set; } = "archiver";
+
+    /// <summary>Authenticated mode with <see cref="SigningKeyFile"/>: the <c>kid</c> header of minted id tokens.</summary>
+    public string? KeyId { get; set; }
+}

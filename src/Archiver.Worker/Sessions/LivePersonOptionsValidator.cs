@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Options;
+
+namespace Archiver.Worker.Sessions;
+
+/// <summary>Every message names the environment key to fix. Secret values are never repeated.</summary>
+public sealed class LivePersonOptionsValidator : IValidateOptions<LivePersonOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LivePersonOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.AccountId))
+            failures.Add("LivePerson__AccountId is not set.");
+        if (!Uri.TryCreate(options.CsdsUrl, UriKind.Absolute, out var csds) || csds.Scheme is not ("http" or "https"))
+            failures.Add("LivePerson__CsdsUrl is not an absolute http(s) URL.");
+        if (options.KeepAliveSeconds is < 1 or > 60)
+            failures.Add("LivePerson__KeepAliveSeconds must be between 1 and 60 (the server closes idle connections after 60 s).");
+        if (options.RequestTimeoutSeconds is < 1 or > 300)
+            failures.Add("LivePerson__RequestTimeoutSeconds must be between 1 and 300.");
+        if (options.MaxFrameBytes < 64 * 1024)
+            failures.Add("LivePerson__MaxFrameBytes must be at least 65536.");
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Consumers.Count; i++)
+        {
+            var c = options.Consumers[i];
+            var key = $"LivePerson__Consumers__{i}__";
+            if (string.IsNullOrWhiteSpace(c.Name))
+                failures.Add($"{key}Name is not set.");
+            else if (!names.Add(c.Name))
+                failures.Add($"{key}Name '{c.Name}' is used by two consumers.");
+            switch (c.Mode)
+            {
+                case null:
+                    failures.Add($"{key}Mode is not set (Signup, Unauthenticated or Authenticated).");
+                    break;
+                case IdentityMode.Unauthenticated when string.IsNullOrWhiteSpace(c.ConnectorId):
+                    failures.Add($"{key}ConnectorId is required in Unauthenticated mode.");
+                    break;
+                case IdentityMode.Authenticated when string.IsNullOrWhiteSpace(c.IdToken):
+                    if (string.IsNullOrWhiteSpace(c.SigningKeyFile) || string.IsNullOrWhiteSpace(c.ExternalId))
+                        failures.Add($"{key}IdToken, or {key}SigningKeyFile with {key}ExternalId, is required in Authenticated mode.");
+                    else if (!File.Exists(c.SigningKeyFile))
+                        failures.Add($"{key}SigningKeyFile names a file that does not exist.");
+                    break;
+            }
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
