@@ -6,6 +6,7 @@
 #   pg_private_start DIR [tuning]   # tuning: "test" (fsync off, fast) or "durable" (fsync on, for benchmarks)
 #   echo "$PG_PRIVATE_URL"          # a Npgsql connection string to the maintenance database `postgres`
 #   pg_private_stop DIR
+#   pg_private_restart DIR          # start it again on the same port
 
 pg_private_bin() {
   local bin
@@ -61,6 +62,7 @@ pg_private_start() {
     if pg_private_as "$user" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
          -o "-p $port $settings" start >/dev/null 2>&1; then
       echo "$port" > "$dir/port"
+      echo "$settings" > "$dir/settings"
       export PG_PRIVATE_PORT=$port
       export PG_PRIVATE_URL="Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=postgres"
       return 0
@@ -76,6 +78,14 @@ pg_private_stop() {
   bin=$(pg_private_bin) || return 0
   [ -d "$dir/data" ] || return 0
   pg_private_as postgres "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# Starts a stopped cluster again on the same port (tests that take the database away and bring it back).
+pg_private_restart() {
+  local dir=${1:?data directory} bin
+  bin=$(pg_private_bin) || return 1
+  pg_private_as postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+    -o "-p $(cat "$dir/port") $(cat "$dir/settings")" start >/dev/null 2>&1
 }
 
 # Runs a command as USER when we are root (CI and these machines run as root; initdb refuses root).

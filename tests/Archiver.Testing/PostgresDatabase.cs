@@ -18,6 +18,9 @@ public class PostgresDatabase : IAsyncLifetime
 
     public NpgsqlDataSource DataSource { get; private set; } = null!;
 
+    /// <summary>The server this database is created on (the shared test server unless a subclass says otherwise).</summary>
+    protected virtual string Server => ServerConnectionString;
+
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } value
             ? value
@@ -31,7 +34,7 @@ public class PostgresDatabase : IAsyncLifetime
         await using (var create = new NpgsqlCommand($"CREATE DATABASE {Name} ENCODING 'UTF8' TEMPLATE template0", server))
             await create.ExecuteNonQueryAsync();
 
-        ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = Name }.ConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(Server) { Database = Name }.ConnectionString;
         DataSource = NpgsqlDataSource.Create(ConnectionString);
     }
 
@@ -66,9 +69,9 @@ public class PostgresDatabase : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(ConnectionString) { Username = role, Password = password }.ConnectionString;
     }
 
-    private static async Task<NpgsqlConnection> OpenServerAsync()
+    private async Task<NpgsqlConnection> OpenServerAsync()
     {
-        var connection = new NpgsqlConnection(ServerConnectionString);
+        var connection = new NpgsqlConnection(Server);
         await connection.OpenAsync();
         return connection;
     }

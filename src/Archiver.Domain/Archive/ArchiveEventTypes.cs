@@ -21,6 +21,12 @@ public static class ArchiveEventTypes
     public const string ConversationClosed = "ConversationClosed";
     public const string UnrecognisedFrame = "UnrecognisedFrame";
 
+    /// <summary>
+    /// A conversation's metadata stream. Prefixed because a MAIN dialog's id IS its conversation's id (§8), and the
+    /// dialog's stream holds LivePerson's sequences as positions, which store-assigned positions must never collide with.
+    /// </summary>
+    public static string ConversationStream(string conversationId) => $"conversation:{conversationId}";
+
     /// <summary>The non-sequenced stream that keeps a dialog's ChatStateEvents when they are archived (§14.8).</summary>
     public static string ChatStateStream(string dialogId) => $"chatstate:{dialogId}";
 

@@ -32,9 +32,10 @@ public static class ArchiveMapping
         var snapshot = change.Snapshot;
         var key = snapshot.StateKey(change.ChangeType);
         var observedAt = snapshot.LastUpdateTs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+        var stream = ArchiveEventTypes.ConversationStream(change.ConversationId);
         var events = new List<NewEvent>
         {
-            new(change.ConversationId, null, ArchiveEventTypes.ConversationObserved, change.Json, observedAt, key),
+            new(stream, null, ArchiveEventTypes.ConversationObserved, change.Json, observedAt, key),
         };
 
         // A late, older state is archived as observed but never rolls the conversation back (architecture §1).
@@ -46,7 +47,7 @@ public static class ArchiveMapping
         for (var i = 0; i < facts.Count; i++)
         {
             var fact = facts[i];
-            events.Add(new NewEvent(change.ConversationId, null, fact.EventType, Serialize(fact), observedAt, $"{key}/{i}:{fact.EventType}"));
+            events.Add(new NewEvent(stream, null, fact.EventType, Serialize(fact), observedAt, $"{key}/{i}:{fact.EventType}"));
         }
         return (events, snapshot);
     }

@@ -11,6 +11,7 @@ public static class WorkerHost
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Services.AddArchiveStore(builder.Configuration);
         builder.Services.AddHostedService<StoreStartupService>();
+        builder.Services.AddConsumerSessions(builder.Configuration);
         using var host = builder.Build();
         await host.RunAsync(cancellationToken);
         return 0;

@@ -1,0 +1,42 @@
+namespace Archiver.Simulator;
+
+/// <summary>How the simulator behaves; the command line sets the same options (see docs/simulator.md).</summary>
+public sealed record SimulatorSettings
+{
+    /// <summary>0 = a free port. The simulator binds 127.0.0.1 only.</summary>
+    public int Port { get; init; }
+
+    public string Account { get; init; } = "12345678";
+
+    /// <summary>Seeds every random choice (quirks, scenario content), so a failing run can be replayed.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Vary the output among the documented alternatives (§14.2).</summary>
+    public bool Quirks { get; init; } = true;
+
+    /// <summary>"demo": play <see cref="ScenarioConversations"/> scripted conversations for each consumer when it first connects.</summary>
+    public string? Scenario { get; init; }
+
+    public int ScenarioConversations { get; init; } = 3;
+
+    /// <summary>Pause between the steps of a scripted conversation.</summary>
+    public int PaceMs { get; init; } = 300;
+
+    /// <summary>Lifetime of the consumer JWTs the IDP issues; a socket whose token expires is closed (4401 authenticated, 4407 otherwise).</summary>
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromDays(3650);
+
+    /// <summary>Lifetime of external (unauthenticated connector) tokens; refreshable for 24 h after issue.</summary>
+    public TimeSpan ExternalTokenLifetime { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>History on ms.SubscribeMessagingEvents is sent in notifications of up to this many changes (§14.3).</summary>
+    public int HistoryBatch { get; init; } = 25;
+
+    /// <summary>A connection that sends nothing for this long is closed (§2.3).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Frames queued for one connection before it is dropped as too slow.</summary>
+    public int MaxQueuedFrames { get; init; } = 200_000;
+
+    /// <summary>PEM public keys of brands whose id tokens the IDP accepts (Authenticated flow).</summary>
+    public IReadOnlyList<string> BrandPublicKeyFiles { get; init; } = [];
+}

@@ -1,0 +1,356 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Archiver.Simulator.World;
+
+/// <summary>A request the world refuses, with the response code §14.4 gives it.</summary>
+public sealed class WorldException(int code, string message) : Exception(message)
+{
+    public int Code { get; } = code;
+}
+
+/// <summary>
+/// The state of the simulated LivePerson account: consumers, conversations, dialogs and everything emitted. One lock
+/// guards it all (simple, and fast enough: the work under it is appending pre-serialised strings and queueing them).
+/// </summary>
+public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time)
+{
+    private readonly Lock _gate = new();
+    private readonly Random _random = new(settings.Seed);
+    private readonly Dictionary<string, SimConsumer> _consumers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimConversation> _conversations = new(StringComparer.Ordinal);
+    private readonly List<SimConversation> _order = [];
+    private readonly Dictionary<string, string> _agentNames = new(StringComparer.Ordinal);
+    private long _lastTs;
+
+    public SimulatorSettings Settings => settings;
+
+    public string Account => settings.Account;
+
+    public Lock Gate => _gate;
+
+    public SimConsumer Consumer(string id, ConsumerMode mode)
+    {
+        lock (_gate)
+        {
+            if (!_consumers.TryGetValue(id, out var consumer))
+                _consumers[id] = consumer = new SimConsumer(id, mode);
+            return consumer;
+        }
+    }
+
+    public SimConsumer? FindConsumer(string id)
+    {
+        lock (_gate)
+            return _consumers.GetValueOrDefault(id);
+    }
+
+    public IReadOnlyList<SimConsumer> Consumers()
+    {
+        lock (_gate)
+            return _consumers.Values.ToList();
+    }
+
+    public IReadOnlyList<SimConversation> Conversations(string? consumerId = null)
+    {
+        lock (_gate)
+            return _order.Where(c => consumerId is null || c.ConsumerId == consumerId).ToList();
+    }
+
+    /// <summary>The agent's public id (a stable UUID from its name) and its profile name.</summary>
+    public string AgentId(string name)
+    {
+        var id = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes("agent:" + name)).AsSpan(0, 16)).ToString();
+        lock (_gate)
+            _agentNames[id] = name;
+        return id;
+    }
+
+    public string? AgentName(string agentId)
+    {
+        lock (_gate)
+            return _agentNames.GetValueOrDefault(agentId);
+    }
+
+    public string NewDialogId()
+    {
+        lock (_gate)
+        {
+            var bytes = new byte[16];
+            _random.NextBytes(bytes);
+            return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        }
+    }
+
+    // ---- conversation lifecycle ------------------------------------------------------------------------------------
+
+    public string RequestConversation(string consumerId, string? skillId, bool allowSeveralOpen = false)
+    {
+        lock (_gate)
+        {
+            var consumer = _consumers.GetValueOrDefault(consumerId) ?? throw new WorldException(404, "unknown consumer");
+            if (!allowSeveralOpen && _order.Any(c => c.ConsumerId == consumerId && c.Stage == "OPEN"))
+                throw new WorldException(400, "There is already an open conversation for this consumer");
+            var now = Now();
+            var id = NewGuid().ToString();
+            var conversation = new SimConversation(id, consumerId, now)
+            {
+                FirstConversation = !_order.Any(c => c.ConsumerId == consumerId),
+                SkillId = skillId ?? "-1",
+            };
+            conversation.Participants.Add(new SimParticipant(consumer.Id, "CONSUMER"));
+            var main = new SimDialog(id, "MAIN", now);
+            main.Participants.Add(new SimParticipant(consumer.Id, "CONSUMER"));
+            conversation.Dialogs.Add(main);
+            _conversations[id] = conversation;
+            _order.Add(conversation);
+            Emit(conversation);
+            return id;
+        }
+    }
+
+    public void Accept(string conversationId, string agentName, string skillId = "1001")
+    {
+        lock (_gate)
+        {
+            var c = Open(conversationId);
+            var agent = AgentId(agentName);
+            c.SkillId = skillId;
+            c.Participants.RemoveAll(p => p.Role == "ASSIGNED_AGENT");
+            c.Participants.Add(new SimParticipant(agent, "ASSIGNED_AGENT"));
+            c.Main.Participants.RemoveAll(p => p.Role == "ASSIGNED_AGENT");
+            c.Main.Participants.Add(new SimParticipant(agent, "ASSIGNED_AGENT"));
+            Emit(c);
+        }
+    }
+
+    public void ChangeParticipants(string conversationId, string action, string agentName, string? role)
+    {
+        lock (_gate)
+        {
+            var c = Open(conversationId);
+            var agent = AgentId(agentName);
+            switch (action)
+            {
+                case "transfer":
+                    // The assigned agent leaves, the new one is assigned; the old one may stay as a reader.
+                    foreach (var list in new[] { c.Participants, c.Main.Participants })
+                    {
+                        list.RemoveAll(p => p.Role == "ASSIGNED_AGENT");
+                        list.Add(new SimParticipant(agent, "ASSIGNED_AGENT"));
+                    }
+                    break;
+                case "join":
+                    c.Participants.Add(new SimParticipant(agent, role ?? "READER"));
+                    break;
+                case "leave":
+                    c.Participants.RemoveAll(p => p.Id == agent);
+                    c.Main.Participants.RemoveAll(p => p.Id == agent);
+                    break;
+                default:
+                    throw new WorldException(400, $"unknown participants action {action}");
+            }
+            Emit(c);
+        }
+    }
+
+    public void SetTtr(string conversationId, string ttrType, long value)
+    {
+        lock (_gate)
+        {
+            var c = Open(conversationId);
+            c.Ttr = (ttrType, value);
+            Emit(c);
+        }
+    }
+
+    /// <summary>Closes the MAIN dialog; with a survey, a POST_SURVEY dialog opens (stage stays OPEN), else everything closes.</summary>
+    public string? CloseMain(string conversationId, string by, bool survey, string? requesterConsumerId = null)
+    {
+        lock (_gate)
+        {
+            var c = Find(conversationId, requesterConsumerId);
+            if (c.State != "OPEN")
+                throw new WorldException(400, "The conversation is already closed");
+            var now = Now();
+            c.Main.State = "CLOSE";
+            c.Main.EndTs = now;
+            c.Main.ClosedBy = by;
+            c.Main.ClosedCause = by == "CONSUMER" ? "Closed by consumer" : "Closed by agent";
+            c.State = "CLOSE";
+            c.CloseReason = by;
+            string? surveyDialog = null;
+            if (survey && c.Participants.Any(p => p.Role == "ASSIGNED_AGENT"))
+            {
+                surveyDialog = NewDialogIdLocked();
+                var dialog = new SimDialog(surveyDialog, "POST_SURVEY", now);
+                dialog.Participants.Add(new SimParticipant(c.ConsumerId, "CONSUMER"));
+                dialog.Participants.Add(new SimParticipant(AgentId("Survey Bot"), "AGENT"));
+                c.Dialogs.Add(dialog);
+            }
+            else
+            {
+                c.Stage = "CLOSE";
+                c.EndTs = now;
+            }
+            Emit(c);
+            return surveyDialog;
+        }
+    }
+
+    /// <summary>Closes everything at once (Stage CLOSE): no survey.</summary>
+    public void CloseStage(string conversationId, string by, string? requesterConsumerId = null)
+    {
+        lock (_gate)
+        {
+            var c = Find(conversationId, requesterConsumerId);
+            if (c.Stage != "OPEN")
+                throw new WorldException(400, "The conversation is already closed");
+            var now = Now();
+            foreach (var d in c.Dialogs.Where(d => d.State == "OPEN"))
+            {
+                d.State = "CLOSE";
+                d.EndTs = now;
+                d.ClosedBy = by;
+                d.ClosedCause = by == "CONSUMER" ? "Closed by consumer" : "Closed by agent";
+            }
+            c.State = "CLOSE";
+            c.Stage = "CLOSE";
+            c.CloseReason ??= by;
+            c.EndTs = now;
+            Emit(c);
+        }
+    }
+
+    public void CompleteSurvey(string conversationId)
+    {
+        lock (_gate)
+        {
+            var c = Find(conversationId, null);
+            var survey = c.Dialogs.LastOrDefault(d => d.DialogType == "POST_SURVEY" && d.State == "OPEN")
+                ?? throw new WorldException(400, "No survey is open");
+            var now = Now();
+            survey.State = "CLOSE";
+            survey.EndTs = now;
+            survey.ClosedBy = "AGENT";
+            survey.ClosedCause = "Completed";
+            c.Stage = "CLOSE";
+            c.EndTs = now;
+            Emit(c);
+        }
+    }
+
+    public void SetCsat(string conversationId, int rate, bool resolution, string status, string? requesterConsumerId = null)
+    {
+        lock (_gate)
+        {
+            var c = Find(conversationId, requesterConsumerId);
+            c.Csat = (rate, resolution, status);
+            Emit(c);
+        }
+    }
+
+    // ---- messaging ----------------------------------------------------------------------------------------------
+
+    /// <summary>Publishes an event in a dialog (the conversation's open one by default); returns its sequence (null for chat states).</summary>
+    public long? Publish(string conversationId, string? dialogId, string originatorId, string role, string eventJson, string? metadataJson,
+        string? requesterConsumerId = null)
+    {
+        lock (_gate)
+        {
+            var c = Find(conversationId, requesterConsumerId);
+            var dialog = dialogId is null ? c.OpenDialog : c.Dialogs.FirstOrDefault(d => d.DialogId == dialogId);
+            if (dialog is null)
+                throw new WorldException(dialogId is null ? 400 : 404, dialogId is null ? "The conversation has no open dialog" : "Unknown dialog");
+            if (dialog.State != "OPEN")
+                throw new WorldException(400, "The dialog is closed");
+            var isChatState = eventJson.Contains("\"ChatStateEvent\"", StringComparison.Ordinal);
+            long? sequence = isChatState ? null : dialog.NextSequence++;
+            var change = WireJson.MessagingChange(sequence, originatorId, role, isChatState ? null : Now(), eventJson, c.Id, dialog.DialogId,
+                metadataJson, _random, settings.Quirks);
+            if (sequence is { } seq)
+                dialog.Events.Add((seq, change));
+            else
+                dialog.ChatStates.Add(change);
+            if (eventJson.Contains("\"ContentEvent\"", StringComparison.Ordinal))
+                c.LastContentEvent = change;
+            foreach (var listener in Listeners(c.ConsumerId))
+                listener.MessagingChange(dialog.DialogId, change);
+            return sequence;
+        }
+    }
+
+    /// <summary>Dialog history from <paramref name="fromSeq"/> for a consumer's subscription (callers hold <see cref="Gate"/>).</summary>
+    public (SimConversation Conversation, SimDialog Dialog) DialogFor(string consumerId, string dialogId, string? conversationId)
+    {
+        var c = conversationId is not null && _conversations.TryGetValue(conversationId, out var byId)
+            ? byId
+            : _conversations.GetValueOrDefault(dialogId) ?? _order.FirstOrDefault(x => x.Dialogs.Any(d => d.DialogId == dialogId));
+        var dialog = c?.Dialogs.FirstOrDefault(d => d.DialogId == dialogId);
+        if (c is null || dialog is null)
+            throw new WorldException(404, "Unknown dialog");
+        if (c.ConsumerId != consumerId)
+            throw new WorldException(403, "The dialog belongs to another consumer");
+        return (c, dialog);
+    }
+
+    /// <summary>A consumer's conversations (callers hold <see cref="Gate"/>).</summary>
+    public IEnumerable<SimConversation> ConversationsOf(string consumerId) => _order.Where(c => c.ConsumerId == consumerId);
+
+    public SimConversation Find(string conversationId, string? requesterConsumerId)
+    {
+        lock (_gate)
+        {
+            if (!_conversations.TryGetValue(conversationId, out var c))
+                throw new WorldException(404, "Unknown conversation");
+            if (requesterConsumerId is not null && c.ConsumerId != requesterConsumerId)
+                throw new WorldException(403, "The conversation belongs to another consumer");
+            return c;
+        }
+    }
+
+    private SimConversation Open(string conversationId)
+    {
+        var c = Find(conversationId, null);
+        if (c.State != "OPEN")
+            throw new WorldException(400, "The conversation is closed");
+        return c;
+    }
+
+    /// <summary>A new state version: frozen, recorded, sent to every socket of the consumer that subscribed.</summary>
+    private void Emit(SimConversation c)
+    {
+        c.LastUpdateTs = Now();
+        var json = WireJson.ConversationState(c, settings.Account, _random, settings.Quirks);
+        c.StateVersions.Add(json);
+        foreach (var listener in Listeners(c.ConsumerId))
+            listener.ConversationChanged(c, json);
+    }
+
+    private List<IConversationListener> Listeners(string consumerId) =>
+        _consumers.TryGetValue(consumerId, out var consumer) ? consumer.Connections.ToList() : [];
+
+    /// <summary>Strictly increasing milliseconds, so every state version has a later metaDataLastUpdateTs.</summary>
+    private long Now()
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        _lastTs = Math.Max(now, _lastTs + 1);
+        return _lastTs;
+    }
+
+    private Guid NewGuid()
+    {
+        var bytes = new byte[16];
+        _random.NextBytes(bytes);
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes);
+    }
+
+    private string NewDialogIdLocked()
+    {
+        var bytes = new byte[16];
+        _random.NextBytes(bytes);
+        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+}

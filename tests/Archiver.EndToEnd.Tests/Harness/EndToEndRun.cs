@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Archiver.Simulator;
+using Archiver.Testing;
+using Npgsql;
+
+namespace Archiver.EndToEnd.Tests.Harness;
+
+/// <summary>
+/// One end-to-end run: a fresh database, the simulator on loopback, and the worker as a real child process, with
+/// consumers in all three identity modes. The worker's output of every process it ran is kept for the secrets scan.
+/// </summary>
+public sealed class EndToEndRun : IAsyncDisposable
+{
+    private readonly PostgresDatabase _database;
+    private readonly string _keyFile;
+    private readonly Dictionary<string, string?> _environment;
+    private readonly List<WorkerProcess> _workers = [];
+
+    private EndToEndRun(PostgresDatabase database, SimulatorHost simulator, string keyFile, Dictionary<string, string?> environment)
+    {
+        _database = database;
+        Simulator = simulator;
+        _keyFile = keyFile;
+        _environment = environment;
+        Control = new HttpClient { BaseAddress = simulator.BaseUri, Timeout = TimeSpan.FromMinutes(5) };
+    }
+
+    public SimulatorHost Simulator { get; }
+
+    public HttpClient Control { get; }
+
+    public NpgsqlDataSource Archive => _database.DataSource;
+
+    public string ConnectionString => _database.ConnectionString;
+
+    public int Consumers { get; private init; }
+
+    /// <summary>Every line every worker process of this run wrote.</summary>
+    public ConcurrentQueue<string> Output { get; } = new();
+
+    public WorkerProcess? Worker => _workers.LastOrDefault();
+
+    /// <summary>Starts the database and the simulator; <paramref name="consumers"/> cycle through Signup, Unauthenticated, Authenticated.</summary>
+    public static async Task<EndToEndRun> StartAsync(int consumers, SimulatorSettings settings, Action<Dictionary<string, string?>>? configure = null,
+        string? serverConnectionString = null)
+    {
+        var database = serverConnectionString is null ? new PostgresDatabase() : new PrivateServerDatabase(serverConnectionString);
+        await database.InitializeAsync();
+        var simulator = await SimulatorHost.StartAsync(settings);
+
+        // The brand's key for Authenticated consumers: the worker mints id tokens with the private half, the simulator's
+        // IDP verifies them with the public half.
+        using var rsa = RSA.Create(2048);
+        var keyFile = Path.Combine(Path.GetTempPath(), $"archiver-brand-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(keyFile, rsa.ExportPkcs8PrivateKeyPem());
+        using (var http = new HttpClient { BaseAddress = simulator.BaseUri })
+        {
+            var registered = await http.PutAsJsonAsync("/control/brand-keys/brand-key-1", new { pem = rsa.ExportSubjectPublicKeyInfoPem() });
+            registered.EnsureSuccessStatusCode();
+        }
+
+        var environment = new Dictionary<string, string?>
+        {
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__Archive"] = database.ConnectionString,
+            ["LivePerson__AccountId"] = simulator.Account,
+            ["LivePerson__CsdsUrl"] = simulator.BaseUri.ToString().TrimEnd('/'),
+            ["LivePerson__Tls"] = "false",
+            ["LivePerson__KeepAliveSeconds"] = "2",
+            ["LivePerson__RequestTimeoutSeconds"] = "5",
+            ["LivePerson__ReconnectInitialDelayMs"] = "100",
+            ["LivePerson__ReconnectMaxDelayMs"] = "2000",
+            ["Logging__LogLevel__Default"] = "Debug",
+            ["Logging__LogLevel__Microsoft"] = "Information",
+            ["Logging__LogLevel__System"] = "Information",
+            ["Logging__Console__FormatterName"] = "simple",
+        };
+        for (var i = 0; i < consumers; i++)
+        {
+            var key = $"LivePerson__Consumers__{i}__";
+            environment[key + "Name"] = $"consumer-{i}";
+            switch (i % 3)
+            {
+                case 0:
+                    environment[key + "Mode"] = "Signup";
+                    break;
+                case 1:
+                    environment[key + "Mode"] = "Unauthenticated";
+                    environment[key + "ConnectorId"] = "connector-1";
+                    break;
+                default:
+                    environment[key + "Mode"] = "Authenticated";
+                    environment[key + "SigningKeyFile"] = keyFile;
+                    environment[key + "ExternalId"] = $"customer-{i}";
+                    environment[key + "Issuer"] = "https://brand.example";
+                    environment[key + "KeyId"] = "brand-key-1";
+                    break;
+            }
+        }
+        configure?.Invoke(environment);
+        return new EndToEndRun(database, simulator, keyFile, environment) { Consumers = consumers };
+    }
+
+    public WorkerProcess StartWorker()
+    {
+        var worker = WorkerProcess.Start(_environment, Output);
+        _workers.Add(worker);
+        return worker;
+    }
+
+    /// <summary>Waits until every consumer is connected and subscribed (the simulator says so).</summary>
+    public Task ConsumersConnectedAsync(TimeSpan? timeout = null) => Eventually.HoldsAsync(async () =>
+    {
+        var consumers = await Control.GetFromJsonAsync<JsonArray>("/control/consumers");
+        var connected = consumers!.Count(c => c!["connections"]!.GetValue<int>() > 0 && c["subscriptions"]!.GetValue<int>() > 0);
+        return (connected >= Consumers, $"{connected} of {Consumers} consumers connected and subscribed; worker output tail: {Tail()}");
+    }, timeout ?? TimeSpan.FromSeconds(60), "All consumers connecting");
+
+    public async Task<JsonNode> PostAsync(string path, object body)
+    {
+        using var response = await Control.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"POST {path} answered {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
+    }
+
+    public async Task<GroundTruth> GroundTruthAsync()
+    {
+        await using var stream = await Control.GetStreamAsync("/control/ground-truth");
+        using var document = await JsonDocument.ParseAsync(stream);
+        return GroundTruth.Read(document.RootElement);
+    }
+
+    /// <summary>Waits until the archive equals the ground truth (or fails listing the differences).</summary>
+    public async Task ArchiveEqualsGroundTruthAsync(TimeSpan timeout)
+    {
+        await Eventually.HoldsAsync(async () =>
+        {
+            var truth = await GroundTruthAsync();
+            var differences = await ArchiveComparison.DifferencesAsync(Archive, truth);
+            return (differences.Count == 0 && truth.MessagingEvents > 0,
+                $"{differences.Count} difference(s), first: {string.Join(" | ", differences.Take(5))}; worker output tail: {Tail()}");
+        }, timeout, "The archive matching the simulator's ground truth");
+    }
+
+    public string Tail(int lines = 15) => string.Join(" / ", Output.TakeLast(lines));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var worker in _workers)
+            await worker.DisposeAsync();
+        Control.Dispose();
+        await Simulator.DisposeAsync();
+        await _database.DisposeAsync();
+        File.Delete(_keyFile);
+    }
+
+    /// <summary>A fresh database on a server of the test's own (<see cref="PrivatePostgres"/>).</summary>
+    private sealed class PrivateServerDatabase(string server) : PostgresDatabase
+    {
+        protected override string Server => server;
+    }
+}
