@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Archiver.EndToEnd.Tests.Harness;
 using Archiver.Simulator;
 using Archiver.Testing;
@@ -32,7 +33,10 @@ public sealed class FaultTests
     {
         await using var run = await EndToEndRun.StartAsync(2, new SimulatorSettings { Seed = name.Length },
             // A small frame limit so the oversized fault needs only ~1 MB on the wire.
-            environment => environment["LivePerson__MaxFrameBytes"] = "1000000");
+            environment => environment["LivePerson__MaxFrameBytes"] = "1000000",
+            // Signup identities cannot be renewed or extended: a new signup is a new consumer that cannot see the old one's
+            // conversations (§14.6) — so the faults are played against the two modes that keep their consumer.
+            modes: ["Unauthenticated", "Authenticated"]);
         run.StartWorker();
         await run.ConsumersConnectedAsync();
 
@@ -47,7 +51,26 @@ public sealed class FaultTests
         await run.ArchiveEqualsGroundTruthAsync(TimeSpan.FromMinutes(1));
         Assert.Equal(0, await ArchiveComparison.CountAsync(run.Archive, "SELECT count(*) FROM archive.conflicts"));
         Assert.False(run.Worker!.HasExited, $"{name}: the worker exited: {run.Tail()}");
-        Assert.Contains(run.Output, line => line.Contains(logShows, StringComparison.Ordinal));
+        Assert.True(run.Output.Any(line => line.Contains(logShows, StringComparison.Ordinal)), $"{name}: the worker's log does not show '{logShows}': {run.Tail(60)}");
+        await ScenarioArchiveTests.AssertNoSecretsLoggedAsync(run);
+    }
+
+    [Fact]
+    public async Task A_signup_identity_told_to_extend_signs_up_again_and_says_so()
+    {
+        await using var run = await EndToEndRun.StartAsync(1, new SimulatorSettings { Seed = 5 }, modes: ["Signup"]);
+        run.StartWorker();
+        await run.ConsumersConnectedAsync();
+        await run.PostAsync("/control/faults", new { kind = "close4407" });
+
+        // §14.6: signup cannot be extended; signing up again makes a new consumer, and the worker says so loudly.
+        await Eventually.HoldsAsync(async () =>
+        {
+            var consumers = (await run.Control.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>("/control/consumers"))!;
+            var connected = consumers.Count(c => c!["connections"]!.GetValue<int>() > 0);
+            return (consumers.Count == 2 && connected == 1, $"{consumers.Count} consumers, {connected} connected");
+        }, TimeSpan.FromSeconds(30), "A second signup");
+        Assert.True(run.Output.Any(line => line.Contains("cannot be extended", StringComparison.Ordinal)), run.Tail(40));
         await ScenarioArchiveTests.AssertNoSecretsLoggedAsync(run);
     }
 }

@@ -360,6 +360,7 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
         }
     }
 
+    /// <summary>Sends a close frame; the client's answering close ends the read loop. A client that never answers is cut after 3 s.</summary>
     public async Task CloseAsync(int code, string reason)
     {
         try
@@ -379,6 +380,7 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
         {
             // Already gone.
         }
+        await Task.Delay(TimeSpan.FromSeconds(3));
         CancelQuietly();
         _abort();
     }

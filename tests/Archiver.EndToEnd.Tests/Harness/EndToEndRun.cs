@@ -44,10 +44,11 @@ public sealed class EndToEndRun : IAsyncDisposable
 
     public WorkerProcess? Worker => _workers.LastOrDefault();
 
-    /// <summary>Starts the database and the simulator; <paramref name="consumers"/> cycle through Signup, Unauthenticated, Authenticated.</summary>
+    /// <summary>Starts the database and the simulator; <paramref name="consumers"/> cycle through <paramref name="modes"/> (default: all three).</summary>
     public static async Task<EndToEndRun> StartAsync(int consumers, SimulatorSettings settings, Action<Dictionary<string, string?>>? configure = null,
-        string? serverConnectionString = null)
+        string? serverConnectionString = null, string[]? modes = null)
     {
+        modes ??= ["Signup", "Unauthenticated", "Authenticated"];
         var database = serverConnectionString is null ? new PostgresDatabase() : new PrivateServerDatabase(serverConnectionString);
         await database.InitializeAsync();
         var simulator = await SimulatorHost.StartAsync(settings);
@@ -83,17 +84,15 @@ public sealed class EndToEndRun : IAsyncDisposable
         {
             var key = $"LivePerson__Consumers__{i}__";
             environment[key + "Name"] = $"consumer-{i}";
-            switch (i % 3)
+            environment[key + "Mode"] = modes[i % modes.Length];
+            switch (modes[i % modes.Length])
             {
-                case 0:
-                    environment[key + "Mode"] = "Signup";
+                case "Signup":
                     break;
-                case 1:
-                    environment[key + "Mode"] = "Unauthenticated";
+                case "Unauthenticated":
                     environment[key + "ConnectorId"] = "connector-1";
                     break;
                 default:
-                    environment[key + "Mode"] = "Authenticated";
                     environment[key + "SigningKeyFile"] = keyFile;
                     environment[key + "ExternalId"] = $"customer-{i}";
                     environment[key + "Issuer"] = "https://brand.example";
