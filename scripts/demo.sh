@@ -76,9 +76,9 @@ run_sql() { PGPASSWORD=$(sed -n 's/.*Password=\([^;]*\).*/\1/p' <<<"$ConnectionS
 
 deadline=$((SECONDS + 300))
 while :; do
+  have=$(run_sql "SELECT count(*) FROM archive.events WHERE stream_id NOT LIKE '%:%'" 2>/dev/null || echo 0)
   closed=$(closed_conversations 2>/dev/null || echo 0)
   expected=$(expected_events 2>/dev/null || echo -1)
-  have=$(run_sql "SELECT count(*) FROM archive.events WHERE stream_id NOT LIKE '%:%'" 2>/dev/null || echo 0)
   printf '\rdemo: %s of %s conversations closed; %s of %s messaging events archived   ' "$closed" "$((3 * conversations_per_consumer))" "$have" "$expected"
   if [ "$closed" -ge $((3 * conversations_per_consumer)) ] && [ "$have" = "$expected" ]; then echo; break; fi
   [ $SECONDS -lt $deadline ] || { echo; echo "demo: timed out; see $state/worker.log" >&2; exit 1; }

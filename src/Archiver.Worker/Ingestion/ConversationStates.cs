@@ -35,5 +35,15 @@ public sealed class ConversationStates(IEventStore store)
         return _latest[conversationId];
     }
 
-    public void Set(string conversationId, ConversationSnapshot latest) => _latest[conversationId] = latest;
+    /// <summary>
+    /// Remembers the latest state — unless the conversation is closed for good (stage CLOSE): then it stops being
+    /// tracked, and if the server ever repeats it, it is read back from the store.
+    /// </summary>
+    public void Set(string conversationId, ConversationSnapshot latest)
+    {
+        if (latest.Stage == "CLOSE")
+            _latest.TryRemove(conversationId, out _);
+        else
+            _latest[conversationId] = latest;
+    }
 }
