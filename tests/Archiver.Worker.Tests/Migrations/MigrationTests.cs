@@ -102,7 +102,13 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.Contains("0001_event_store.sql", runWithoutMigrating.StandardError, StringComparison.Ordinal);
     }
 
-    private Dictionary<string, string?> Environment() => new() { ["ConnectionStrings__Archive"] = _database.ConnectionString };
+    /// <summary>A valid worker configuration (no consumers), so that the migration check is what stops it.</summary>
+    private Dictionary<string, string?> Environment() => new()
+    {
+        ["ConnectionStrings__Archive"] = _database.ConnectionString,
+        ["LivePerson__AccountId"] = "12345678",
+        ["LivePerson__CsdsUrl"] = "http://127.0.0.1:9",
+    };
 
     private async Task<List<string>> ChecksumsAsync()
     {
