@@ -18,6 +18,7 @@ public static class ArchiverCli
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(ProjectionsCommand.Create());
         return root;
     }
 }

@@ -32,8 +32,11 @@ public static class ArchiveStoreExtensions
             return builder.Build();
         });
         services.AddSingleton<StoreMetrics>();
+        // In this order: the read models' figures are computed from the transcript rows of the same batch.
         services.AddSingleton<IInlineProjection, TranscriptProjection>();
+        services.AddSingleton<IInlineProjection, ReadModelsProjection>();
         services.AddSingleton<IEventStore, PostgresEventStore>();
+        services.AddSingleton<ProjectionRebuilder>();
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<EventLogVerifier>();
         return services;

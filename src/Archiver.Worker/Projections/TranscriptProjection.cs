@@ -10,6 +10,8 @@ public sealed class TranscriptProjection : IInlineProjection
 {
     public string Name => "transcript";
 
+    public IReadOnlyList<string> Tables { get; } = ["readmodel.dialogs", "readmodel.transcript_messages"];
+
     public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
     {
         // Dialogs first: a message of a POST_SURVEY dialog in the same batch finds its conversation through them.

@@ -12,6 +12,9 @@ public interface IInlineProjection
     /// <summary>A name for logs and rebuilds.</summary>
     string Name { get; }
 
+    /// <summary>The tables it keeps (emptied before a rebuild replays the log through it).</summary>
+    IReadOnlyList<string> Tables => [];
+
     /// <param name="connection">The append's connection, inside its open transaction.</param>
     /// <param name="events">The events appended by this transaction, in global order (never empty).</param>
     Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken);

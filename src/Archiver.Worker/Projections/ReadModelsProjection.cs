@@ -1,0 +1,192 @@
+using Archiver.Domain.Events;
+using Archiver.Domain.Projections;
+using Archiver.Worker.Store;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Archiver.Worker.Projections;
+
+/// <summary>
+/// Keeps conversations, read receipts, CSAT, survey answers and participants (migrations/0004_read_models.sql). Runs
+/// after <see cref="TranscriptProjection"/>: a conversation's message counts and first-response time are recomputed
+/// from the transcript for every conversation a batch touches, so a batch of any size — live or in a rebuild — gives
+/// the same rows.
+/// </summary>
+public sealed class ReadModelsProjection : IInlineProjection
+{
+    public string Name => "read-models";
+
+    public IReadOnlyList<string> Tables { get; } =
+    [
+        "readmodel.conversations", "readmodel.read_receipts", "readmodel.csat_results", "readmodel.survey_answers", "readmodel.participants",
+    ];
+
+    public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        var affected = new HashSet<string>(StringComparer.Ordinal);
+
+        var receipts = events.SelectMany(ReadModelFold.Receipts)
+            .GroupBy(r => (r.DialogId, r.Sequence, r.ParticipantId))
+            .Select(g => g.Aggregate((a, b) => a with
+            {
+                ParticipantRole = a.ParticipantRole ?? b.ParticipantRole,
+                AcceptedAt = Earliest(a.AcceptedAt, b.AcceptedAt),
+                ReadAt = Earliest(a.ReadAt, b.ReadAt),
+            })).ToList();
+        if (receipts.Count > 0)
+            batch.BatchCommands.Add(Receipts(receipts));
+
+        var observed = events.Select(ReadModelFold.Conversation).OfType<ConversationRow>().ToList();
+        if (observed.Count > 0)
+        {
+            // Per conversation, the latest observation (by the server's metaDataLastUpdateTs; ties: the later event).
+            var latest = observed.GroupBy(c => c.ConversationId).Select(g => g.Aggregate((a, b) => Newer(b, a) ? b : a)).ToList();
+            batch.BatchCommands.Add(Conversations(latest));
+            var agents = observed.Where(c => c.AgentId is not null).GroupBy(c => c.ConversationId)
+                .Select(g => g.Aggregate((a, b) => Newer(b, a) ? b : a)).ToList();
+            if (agents.Count > 0)
+                batch.BatchCommands.Add(Agents(agents));
+            affected.UnionWith(latest.Select(c => c.ConversationId));
+        }
+
+        var csat = events.Select(ReadModelFold.Csat).OfType<CsatRow>().GroupBy(c => c.ConversationId)
+            .Select(g => g.Aggregate((a, b) => (b.SubmittedAt ?? DateTimeOffset.MinValue) >= (a.SubmittedAt ?? DateTimeOffset.MinValue) ? b : a)).ToList();
+        if (csat.Count > 0)
+        {
+            batch.BatchCommands.Add(Csat(csat));
+            affected.UnionWith(csat.Select(c => c.ConversationId));
+        }
+
+        var answers = events.Select(ReadModelFold.SurveyAnswer).OfType<SurveyAnswerRow>().ToList();
+        if (answers.Count > 0)
+            batch.BatchCommands.Add(SurveyAnswers(answers));
+
+        var participants = events.Select(ReadModelFold.Participant).OfType<ParticipantRow>().ToList();
+        if (participants.Count > 0)
+            batch.BatchCommands.Add(Participants(participants));
+
+        // A MAIN dialog's id is its conversation's id: messages there change the conversation's figures.
+        affected.UnionWith(events.Where(e => e.Type is "ContentEvent" or "RichContentEvent").Select(e => e.StreamId));
+        if (affected.Count > 0)
+            batch.BatchCommands.Add(Figures(affected));
+
+        if (batch.BatchCommands.Count > 0)
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static bool Newer(ConversationRow candidate, ConversationRow current) =>
+        candidate.LastUpdate is null || current.LastUpdate is null || candidate.LastUpdate >= current.LastUpdate;
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    private static NpgsqlBatchCommand Receipts(List<ReceiptRow> rows) => Command(
+        """
+        INSERT INTO readmodel.read_receipts AS r (dialog_id, sequence, participant_id, participant_role, accepted_at, read_at)
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+        ON CONFLICT (dialog_id, sequence, participant_id) DO UPDATE SET
+          participant_role = coalesce(r.participant_role, excluded.participant_role),
+          accepted_at = least(r.accepted_at, excluded.accepted_at),  -- least() ignores nulls: the first receipt wins
+          read_at = least(r.read_at, excluded.read_at)
+        """,
+        Texts(rows.Select(r => r.DialogId)), Longs(rows.Select(r => r.Sequence)), Texts(rows.Select(r => r.ParticipantId)),
+        Texts(rows.Select(r => r.ParticipantRole)), Times(rows.Select(r => r.AcceptedAt)), Times(rows.Select(r => r.ReadAt)));
+
+    private static NpgsqlBatchCommand Conversations(List<ConversationRow> rows) => Command(
+        """
+        INSERT INTO readmodel.conversations AS c
+          (conversation_id, consumer_id, brand_id, skill_id, state, stage, close_reason, start_ts, end_ts, last_update_ts)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                             $8::timestamptz[], $9::timestamptz[], $10::timestamptz[])
+        ON CONFLICT (conversation_id) DO UPDATE SET
+          consumer_id = excluded.consumer_id, brand_id = excluded.brand_id, skill_id = excluded.skill_id,
+          state = excluded.state, stage = excluded.stage, close_reason = excluded.close_reason,
+          start_ts = excluded.start_ts, end_ts = excluded.end_ts, last_update_ts = excluded.last_update_ts
+        -- An older state arriving late never rolls the conversation back.
+        WHERE c.last_update_ts IS NULL OR excluded.last_update_ts IS NULL OR excluded.last_update_ts >= c.last_update_ts
+        """,
+        Texts(rows.Select(r => r.ConversationId)), Texts(rows.Select(r => r.ConsumerId)), Texts(rows.Select(r => r.BrandId)),
+        Texts(rows.Select(r => r.SkillId)), Texts(rows.Select(r => r.State)), Texts(rows.Select(r => r.Stage)),
+        Texts(rows.Select(r => r.CloseReason)), Times(rows.Select(r => r.Start)), Times(rows.Select(r => r.End)),
+        Times(rows.Select(r => r.LastUpdate)));
+
+    private static NpgsqlBatchCommand Agents(List<ConversationRow> rows) => Command(
+        """
+        UPDATE readmodel.conversations c SET agent_id = a.agent_id, agent_seen_ts = a.seen
+        FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS a(conversation_id, agent_id, seen)
+        WHERE c.conversation_id = a.conversation_id
+          AND (c.agent_seen_ts IS NULL OR a.seen IS NULL OR a.seen >= c.agent_seen_ts)
+        """,
+        Texts(rows.Select(r => r.ConversationId)), Texts(rows.Select(r => r.AgentId)), Times(rows.Select(r => r.LastUpdate)));
+
+    private static NpgsqlBatchCommand Csat(List<CsatRow> rows) => Command(
+        """
+        INSERT INTO readmodel.csat_results AS r (conversation_id, rate, resolution_confirmation, status, submitted_at)
+        SELECT * FROM unnest($1::text[], $2::integer[], $3::boolean[], $4::text[], $5::timestamptz[])
+        ON CONFLICT (conversation_id) DO UPDATE SET
+          rate = excluded.rate, resolution_confirmation = excluded.resolution_confirmation, status = excluded.status,
+          submitted_at = excluded.submitted_at
+        WHERE r.submitted_at IS NULL OR excluded.submitted_at IS NULL OR excluded.submitted_at >= r.submitted_at
+        """,
+        Texts(rows.Select(r => r.ConversationId)),
+        new NpgsqlParameter<int?[]> { TypedValue = rows.Select(r => r.Rate is { } rate ? (int?)rate : null).ToArray() },
+        new NpgsqlParameter<bool?[]> { TypedValue = rows.Select(r => r.ResolutionConfirmation).ToArray() },
+        Texts(rows.Select(r => r.Status)), Times(rows.Select(r => r.SubmittedAt)));
+
+    private static NpgsqlBatchCommand SurveyAnswers(List<SurveyAnswerRow> rows) => Command(
+        """
+        INSERT INTO readmodel.survey_answers (dialog_id, sequence, conversation_id, question_id, answer_id, answer_text, answered_at)
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+        ON CONFLICT (dialog_id, sequence) DO NOTHING
+        """,
+        Texts(rows.Select(r => r.DialogId)), Longs(rows.Select(r => r.Sequence)), Texts(rows.Select(r => r.ConversationId)),
+        Texts(rows.Select(r => r.QuestionId)), Texts(rows.Select(r => r.AnswerId)), Texts(rows.Select(r => r.AnswerText)),
+        Times(rows.Select(r => r.AnsweredAt)));
+
+    private static NpgsqlBatchCommand Participants(List<ParticipantRow> rows) => Command(
+        """
+        INSERT INTO readmodel.participants (global_position, conversation_id, participant_id, role, change, at)
+        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+        ON CONFLICT (global_position) DO NOTHING
+        """,
+        Longs(rows.Select(r => r.GlobalPosition)), Texts(rows.Select(r => r.ConversationId)), Texts(rows.Select(r => r.ParticipantId)),
+        Texts(rows.Select(r => r.Role)), Texts(rows.Select(r => r.Change)), Times(rows.Select(r => r.At)));
+
+    /// <summary>Message counts, first-response time and CSAT of the touched conversations, recomputed from their rows.</summary>
+    private static NpgsqlBatchCommand Figures(HashSet<string> conversations) => Command(
+        """
+        WITH stats AS (
+          SELECT a.conversation_id,
+                 count(m.sequence) FILTER (WHERE m.author_role = 'consumer') AS consumer_messages,
+                 count(m.sequence) FILTER (WHERE m.author_role = 'agent') AS agent_messages,
+                 min(m.server_ts) FILTER (WHERE m.author_role = 'consumer') AS first_consumer
+          FROM unnest($1::text[]) AS a(conversation_id)
+          LEFT JOIN readmodel.transcript_messages m ON m.dialog_id = a.conversation_id
+          GROUP BY a.conversation_id)
+        UPDATE readmodel.conversations c SET
+          consumer_messages = s.consumer_messages,
+          agent_messages = s.agent_messages,
+          first_response_seconds = (
+            SELECT round(extract(epoch FROM min(m.server_ts) - s.first_consumer)::numeric, 3)
+            FROM readmodel.transcript_messages m
+            WHERE m.dialog_id = c.conversation_id AND m.author_role = 'agent' AND m.server_ts >= s.first_consumer),
+          csat_rate = r.rate, csat_resolution = r.resolution_confirmation, csat_status = r.status
+        FROM stats s LEFT JOIN readmodel.csat_results r ON r.conversation_id = s.conversation_id
+        WHERE c.conversation_id = s.conversation_id
+        """,
+        Texts(conversations));
+
+    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private static NpgsqlParameter<string?[]> Texts(IEnumerable<string?> values) => new NpgsqlParameter<string?[]> { TypedValue = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+
+    private static NpgsqlParameter<long[]> Longs(IEnumerable<long> values) => new NpgsqlParameter<long[]> { TypedValue = values.ToArray() };
+
+    private static NpgsqlParameter<DateTimeOffset?[]> Times(IEnumerable<DateTimeOffset?> values) =>
+        new NpgsqlParameter<DateTimeOffset?[]> { TypedValue = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz };
+}
