@@ -1,3 +1,4 @@
+using Archiver.Worker.Coordination;
 using Archiver.Worker.Ingestion;
 using Archiver.Worker.Sessions;
 using Archiver.Worker.Sessions.Identity;
@@ -26,6 +27,12 @@ public static class ConsumerSessionsExtensions
         services.AddSingleton<ConversationStates>();
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<SessionMetrics>();
+        services.AddSingleton<SessionRegistry>();
+        services.AddOptions<CoordinationOptions>().Bind(configuration.GetSection(CoordinationOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.HeartbeatSeconds * 2 <= o.LeaseSeconds, "Coordination__HeartbeatSeconds must be at most half of Coordination__LeaseSeconds.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.WorkerId), "Coordination__WorkerId must not be empty.")
+            .ValidateOnStart();
+        services.AddSingleton<ConsumerLeases>();
 
         services.AddHostedService<ArchiveWriter>();
         services.AddHostedService<ConsumerSessionsService>();

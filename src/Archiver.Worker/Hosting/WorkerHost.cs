@@ -1,19 +1,21 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Archiver.Worker.Hosting;
 
-/// <summary>The long-running worker: the generic host with the archive's services.</summary>
+/// <summary>The long-running worker: the archive's services, the consumer sessions, and health and metrics over HTTP.</summary>
 public static class WorkerHost
 {
     public static async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Services.AddArchiveStore(builder.Configuration);
         builder.Services.AddHostedService<StoreStartupService>();
         builder.Services.AddConsumerSessions(builder.Configuration);
-        using var host = builder.Build();
-        await host.RunAsync(cancellationToken);
+        builder.AddObservability();
+        await using var app = builder.Build();
+        app.MapObservability();
+        await app.RunAsync(cancellationToken);
         return 0;
     }
 }

@@ -113,6 +113,7 @@ public sealed partial class ArchiveWriter(
         if (batch.Count == 0)
             return;
         var events = batch.SelectMany(i => i.Events).ToList();
+        metrics.BatchPending(batch.Min(i => i.ReceivedAt));
         AppendResult result;
         try
         {
@@ -125,6 +126,7 @@ public sealed partial class ArchiveWriter(
             result = await AppendOneByOneAsync(batch);
         }
 
+        metrics.BatchCommitted();
         var now = timeProvider.GetTimestamp();
         foreach (var item in batch)
             metrics.RecordLag(timeProvider.GetElapsedTime(item.ReceivedAt, now));

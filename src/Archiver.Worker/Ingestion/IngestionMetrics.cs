@@ -13,8 +13,12 @@ public sealed class IngestionMetrics : IDisposable
     private readonly Counter<long> _rejectedChanges;
     private readonly Counter<long> _appendRetries;
 
-    public IngestionMetrics(IMeterFactory meterFactory)
+    private readonly TimeProvider _time;
+    private long _pendingSince;
+
+    public IngestionMetrics(IMeterFactory meterFactory, TimeProvider time)
     {
+        _time = time;
         _meter = meterFactory.Create(MeterName);
         _lag = _meter.CreateHistogram<double>("archiver.ingestion.lag", "s", "Notification received → events committed");
         _rejectedFrames = _meter.CreateCounter<long>("archiver.frames.rejected", "{frame}", "Frames that were not usable (malformed, oversized)");
@@ -23,6 +27,14 @@ public sealed class IngestionMetrics : IDisposable
     }
 
     public void RecordLag(TimeSpan lag) => _lag.Record(lag.TotalSeconds);
+
+    /// <summary>A batch whose oldest notification arrived at <paramref name="receivedAt"/> is being appended (and retried).</summary>
+    public void BatchPending(long receivedAt) => Interlocked.Exchange(ref _pendingSince, receivedAt);
+
+    public void BatchCommitted() => Interlocked.Exchange(ref _pendingSince, 0);
+
+    /// <summary>How long the oldest notification of the batch being appended has waited (zero when none is).</summary>
+    public TimeSpan OldestUncommitted => Interlocked.Read(ref _pendingSince) is var since and not 0 ? _time.GetElapsedTime(since) : TimeSpan.Zero;
 
     public void FrameRejected(string reason) => _rejectedFrames.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
