@@ -104,9 +104,11 @@ public sealed class EndToEndRun : IAsyncDisposable
         return new EndToEndRun(database, simulator, keyFile, environment) { Consumers = consumers };
     }
 
-    public WorkerProcess StartWorker()
+    public WorkerProcess StartWorker(Action<Dictionary<string, string?>>? configure = null)
     {
-        var worker = WorkerProcess.Start(_environment, Output);
+        var environment = new Dictionary<string, string?>(_environment);
+        configure?.Invoke(environment);
+        var worker = WorkerProcess.Start(environment, Output);
         _workers.Add(worker);
         return worker;
     }
