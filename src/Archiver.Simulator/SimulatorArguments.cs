@@ -15,6 +15,7 @@ internal static class SimulatorArguments
             settings = name switch
             {
                 "--port" => settings with { Port = Int() },
+                "--address" => settings with { Address = Value() },
                 "--account" => settings with { Account = Value() },
                 "--seed" => settings with { Seed = Int() },
                 "--quirks" => settings with { Quirks = bool.Parse(Value()) },

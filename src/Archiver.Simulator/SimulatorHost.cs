@@ -34,7 +34,7 @@ public sealed class SimulatorHost : IAsyncDisposable
     public static async Task<SimulatorHost> StartAsync(SimulatorSettings settings, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, settings.Port));
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Parse(settings.Address), settings.Port));
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -55,7 +55,7 @@ public sealed class SimulatorHost : IAsyncDisposable
         await app.StartAsync(cancellationToken);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SimulatorHost(app, new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/"), settings.Account);
+        return new SimulatorHost(app, new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/"), settings.Account);
     }
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);

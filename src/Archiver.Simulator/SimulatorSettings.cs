@@ -3,8 +3,11 @@ namespace Archiver.Simulator;
 /// <summary>How the simulator behaves; the command line sets the same options (see docs/simulator.md).</summary>
 public sealed record SimulatorSettings
 {
-    /// <summary>0 = a free port. The simulator binds 127.0.0.1 only.</summary>
+    /// <summary>0 = a free port.</summary>
     public int Port { get; init; }
+
+    /// <summary>127.0.0.1 by default (no traffic leaves the machine); <c>0.0.0.0</c> only inside a container network.</summary>
+    public string Address { get; init; } = "127.0.0.1";
 
     public string Account { get; init; } = "12345678";
 

@@ -12,18 +12,32 @@ public sealed class DatabaseOutageTests
     {
         await using var server = await PrivatePostgres.StartAsync();
         await using var run = await EndToEndRun.StartAsync(2, new SimulatorSettings { Seed = 3 }, serverConnectionString: server.ServerConnectionString);
-        run.StartWorker();
+        run.StartWorker(e => e["Observability__Port"] = "0");
         await run.ConsumersConnectedAsync();
+        using var http = new HttpClient { BaseAddress = await ObservabilityTests.ListeningOnAsync(run) };
 
         var scenario = run.PostAsync("/control/scenario", new { conversationsPerConsumer = 6, paceMs = 150 });
         await Task.Delay(2000);
         await server.StopAsync();
-        await Task.Delay(TimeSpan.FromSeconds(30));
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var ready = await http.GetAsync("/health/ready");
+            var body = await ready.Content.ReadAsStringAsync();
+            return (ready.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && body.Contains("not reachable", StringComparison.Ordinal), body);
+        }, TimeSpan.FromSeconds(15), "Readiness failing while the database is down");
+        using (var live = await http.GetAsync("/health/live"))
+            Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode); // down database ≠ wedged process: no restart wanted
+        await Task.Delay(TimeSpan.FromSeconds(28));
         await server.RestartAsync();
         await scenario;
 
         await run.ArchiveEqualsGroundTruthAsync(TimeSpan.FromMinutes(2));
         Assert.False(run.Worker!.HasExited, run.Tail());
         Assert.Contains(run.Output, line => line.Contains("The archive is not reachable", StringComparison.Ordinal));
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var ready = await http.GetAsync("/health/ready");
+            return (ready.IsSuccessStatusCode, await ready.Content.ReadAsStringAsync());
+        }, TimeSpan.FromSeconds(30), "Readiness recovering");
     }
 }
