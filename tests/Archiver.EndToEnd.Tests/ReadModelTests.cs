@@ -35,6 +35,13 @@ public sealed class ReadModelTests
             "SELECT count(DISTINCT conversation_id) FROM readmodel.participants WHERE role = 'ASSIGNED_AGENT' AND change = 'LEFT'");
         Assert.Equal(truth.Conversations.Count(c => Assigned(c).Distinct().Count() > 1), transferred);
 
+        // Agent names (§14.9): every agent who wrote in MAIN dialogs is named in the transcript view.
+        var unnamed = await ArchiveComparison.CountAsync(run.Archive,
+            "SELECT count(*) FROM readmodel.transcript WHERE originator_role = 'ASSIGNED_AGENT' AND agent_name IS NULL");
+        Assert.Equal(0, unnamed);
+        Assert.True(await ArchiveComparison.CountAsync(run.Archive,
+            "SELECT count(*) FROM readmodel.transcript WHERE agent_name IN ('Alice Martin', 'Bob Chen')") > 0);
+
         var live = await SnapshotAsync(run.Archive);
         var rebuild = await ProcessRunner.ArchiverAsync(new Dictionary<string, string?> { ["ConnectionStrings__Archive"] = run.ConnectionString },
             "projections", "rebuild");

@@ -20,12 +20,16 @@ public static class ArchiveEventTypes
     public const string CsatSubmitted = "CsatSubmitted";
     public const string ConversationClosed = "ConversationClosed";
     public const string UnrecognisedFrame = "UnrecognisedFrame";
+    public const string AgentProfileObserved = "AgentProfileObserved";
 
     /// <summary>
     /// A conversation's metadata stream. Prefixed because a MAIN dialog's id IS its conversation's id (§8), and the
     /// dialog's stream holds LivePerson's sequences as positions, which store-assigned positions must never collide with.
     /// </summary>
     public static string ConversationStream(string conversationId) => $"conversation:{conversationId}";
+
+    /// <summary>An agent's public profile as fetched from <c>acCdnDomain</c> (§9, §14.9): one event per distinct profile.</summary>
+    public static string AgentStream(string agentId) => $"agent:{agentId}";
 
     /// <summary>The non-sequenced stream that keeps a dialog's ChatStateEvents when they are archived (§14.8).</summary>
     public static string ChatStateStream(string dialogId) => $"chatstate:{dialogId}";

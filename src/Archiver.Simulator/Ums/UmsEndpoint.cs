@@ -17,8 +17,6 @@ namespace Archiver.Simulator.Ums;
 /// </summary>
 public static class UmsEndpoint
 {
-    private static int _connections;
-
     public static IEndpointRouteBuilder MapUms(this IEndpointRouteBuilder app)
     {
         app.Map("/ws_api/account/{account}/messaging/consumer", (HttpContext http, string account) => AcceptAsync(http, account, null));
@@ -58,7 +56,7 @@ public static class UmsEndpoint
         var consumer = world.FindConsumer(who.ConsumerId) ?? world.Consumer(who.ConsumerId, ConsumerMode.Signup);
         var stats = http.RequestServices.GetRequiredService<SimulatorStats>();
         using var connection = new ConsumerSocket(socket, http.Abort, world, consumer, stats,
-            http.RequestServices.GetRequiredService<FaultBoard>(), world.Settings.Seed * 7919 + Interlocked.Increment(ref _connections));
+            http.RequestServices.GetRequiredService<FaultBoard>(), world.Settings.Seed * 7919 + world.NextConnectionNumber());
         var scenario = http.RequestServices.GetRequiredService<ScenarioRunner>();
         connection.Subscribed += scenario.ConsumerSubscribed;
         var lifetime = http.RequestServices.GetRequiredService<IHostApplicationLifetime>();

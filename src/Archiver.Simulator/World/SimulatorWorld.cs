@@ -22,12 +22,16 @@ public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time
     private readonly List<SimConversation> _order = [];
     private readonly Dictionary<string, string> _agentNames = new(StringComparer.Ordinal);
     private long _lastTs;
+    private int _connections;
 
     public SimulatorSettings Settings => settings;
 
     public string Account => settings.Account;
 
     public Lock Gate => _gate;
+
+    /// <summary>Numbers this instance's connections 1, 2, … (seeds each socket's quirks, so a seeded run replays).</summary>
+    public int NextConnectionNumber() => Interlocked.Increment(ref _connections);
 
     public SimConsumer Consumer(string id, ConsumerMode mode)
     {

@@ -35,6 +35,7 @@ public static class ArchiveStoreExtensions
         // In this order: the read models' figures are computed from the transcript rows of the same batch.
         services.AddSingleton<IInlineProjection, TranscriptProjection>();
         services.AddSingleton<IInlineProjection, ReadModelsProjection>();
+        services.AddSingleton<IInlineProjection, AgentsProjection>();
         services.AddSingleton<IEventStore, PostgresEventStore>();
         services.AddSingleton<ProjectionRebuilder>();
         services.AddSingleton<MigrationRunner>();

@@ -22,6 +22,8 @@ public static class ConsumerSessionsExtensions
 
         services.AddHttpClient<DomainDirectory>(http => http.Timeout = TimeSpan.FromSeconds(30));
         services.AddHttpClient<IdpClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHttpClient(nameof(AgentProfiles), http => http.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<AgentProfiles>();
         services.AddSingleton<IdentityVault>();
         services.AddSingleton<ArchiveChannel>();
         services.AddSingleton<ConversationStates>();
@@ -36,6 +38,7 @@ public static class ConsumerSessionsExtensions
 
         services.AddHostedService<ArchiveWriter>();
         services.AddHostedService<ConsumerSessionsService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentProfiles>());
         return services;
     }
 }

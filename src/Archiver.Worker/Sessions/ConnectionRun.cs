@@ -101,6 +101,8 @@ internal sealed class ConnectionRun(UmsConnection connection, ConnectionContext 
             await context.Channel.WriteAsync(new ArchiveItem(events, receivedAt), cancellationToken);
             context.States.Set(change.ConversationId, latest);
             Follow(change.Snapshot);
+            foreach (var participant in change.Snapshot.Participants.Where(p => p.Role != "CONSUMER"))
+                context.Agents.Want(participant.Id);
         }
     }
 
@@ -202,4 +204,5 @@ internal sealed record ConnectionContext(
     TimeProvider Time,
     TimeSpan KeepAlive,
     bool ArchiveChatStates,
+    AgentProfiles Agents,
     ILogger Logger);

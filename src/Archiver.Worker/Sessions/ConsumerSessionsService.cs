@@ -31,6 +31,7 @@ internal sealed partial class ConsumerSessionsService(
     IEventStore store,
     IngestionMetrics ingestionMetrics,
     SessionMetrics sessionMetrics,
+    AgentProfiles agents,
     TimeProvider timeProvider,
     ILoggerFactory loggerFactory) : BackgroundService
 {
@@ -52,7 +53,7 @@ internal sealed partial class ConsumerSessionsService(
 
         var keepAlive = TimeSpan.FromSeconds(o.KeepAliveSeconds);
         var context = new ConnectionContext(channel, states, store, ingestionMetrics, sessionMetrics, timeProvider, keepAlive,
-            ingestion.Value.ArchiveChatStates, sessionLogger);
+            ingestion.Value.ArchiveChatStates, agents, sessionLogger);
         var settings = new UmsConnectionSettings(keepAlive, keepAlive, TimeSpan.FromSeconds(o.RequestTimeoutSeconds), o.MaxFrameBytes);
         var identityLogger = loggerFactory.CreateLogger<ConsumerIdentity>();
         var consumers = o.Consumers.ToDictionary(x => x.Name!, StringComparer.Ordinal);

@@ -51,7 +51,7 @@ public static class ArchiveComparison
         }
 
         foreach (var stream in archived.Keys.Where(s => !expectedStreams.Contains(s) && !s.StartsWith("chatstate:", StringComparison.Ordinal)
-                     && !s.StartsWith("unrecognised:", StringComparison.Ordinal)))
+                     && !s.StartsWith("unrecognised:", StringComparison.Ordinal) && !s.StartsWith("agent:", StringComparison.Ordinal)))
             differences.Add($"unexpected stream {stream} ({archived[stream].Count} events)");
         return differences;
     }
