@@ -23,7 +23,7 @@ public static class AppendBenchmark
 
         var events = LivePersonTraffic.Generate(count);
         var batches = events.Chunk(batchSize).ToList();
-        var rows = BaselineRows(batches);
+        var rows = RawCopy.Rows(batches.SelectMany(b => b));
         Console.Error.WriteLine($"append: {events.Count:N0} events in {batches.Count} batches of {batchSize}, " +
                                 $"{events.Sum(e => (long)e.Body.Length) / events.Count} chars per body on average");
 
@@ -33,7 +33,7 @@ public static class AppendBenchmark
         await copyDatabase.CheckpointAsync();
         var copyClock = Stopwatch.StartNew();
         foreach (var chunk in rows.Chunk(batchSize))
-            await CopyAsync(copyDatabase, chunk, cancellationToken);
+            await RawCopy.CopyAsync(copyDatabase, chunk, cancellationToken);
         var copySeconds = copyClock.Elapsed.TotalSeconds;
         Console.Error.WriteLine($"append: raw COPY {copySeconds:F2} s, {events.Count / copySeconds:N0} events/s");
 
@@ -64,52 +64,6 @@ public static class AppendBenchmark
             Math.Round(BenchmarkRunner.Percentile(latencies, 50), 2),
             Math.Round(BenchmarkRunner.Percentile(latencies, 95), 2),
             Math.Round(BenchmarkRunner.Percentile(latencies, 99), 2));
-    }
-
-    private sealed record Row(NewEvent Event, long GlobalPosition, DateTimeOffset RecordedAt, byte[] PrevHash, byte[] Hash);
-
-    /// <summary>Exactly the rows the store writes (positions, chained hashes), computed untimed for the baseline.</summary>
-    private static List<Row> BaselineRows(List<NewEvent[]> batches)
-    {
-        var heads = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var rows = new List<Row>();
-        var global = 1L;
-        var recorded = EventHash.TruncateToMicroseconds(DateTimeOffset.UtcNow);
-        foreach (var e in batches.SelectMany(b => b))
-        {
-            var prev = heads.TryGetValue(e.StreamId, out var head) ? head : EventHash.Genesis.ToArray();
-            var hash = EventHash.Compute(prev, global, e.StreamId, e.Position!.Value, e.Type, e.ServerTimestamp, recorded, null, e.Body);
-            heads[e.StreamId] = hash;
-            rows.Add(new Row(e, global++, recorded, prev, hash));
-        }
-        return rows;
-    }
-
-    private static async Task CopyAsync(BenchDatabase database, Row[] rows, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var writer = await connection.BeginBinaryImportAsync(
-            "COPY archive.events (global_position, stream_id, position, type, body, dedupe_key, server_ts, recorded_at, prev_hash, hash) FROM STDIN (FORMAT BINARY)",
-            cancellationToken))
-        {
-            foreach (var row in rows)
-            {
-                await writer.StartRowAsync(cancellationToken);
-                await writer.WriteAsync(row.GlobalPosition, NpgsqlDbType.Bigint, cancellationToken);
-                await writer.WriteAsync(row.Event.StreamId, NpgsqlDbType.Text, cancellationToken);
-                await writer.WriteAsync(row.Event.Position!.Value, NpgsqlDbType.Bigint, cancellationToken);
-                await writer.WriteAsync(row.Event.Type, NpgsqlDbType.Text, cancellationToken);
-                await writer.WriteAsync(row.Event.Body, NpgsqlDbType.Json, cancellationToken);
-                await writer.WriteNullAsync(cancellationToken);
-                await writer.WriteAsync(row.Event.ServerTimestamp!.Value, NpgsqlDbType.TimestampTz, cancellationToken);
-                await writer.WriteAsync(row.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                await writer.WriteAsync(row.PrevHash, NpgsqlDbType.Bytea, cancellationToken);
-                await writer.WriteAsync(row.Hash, NpgsqlDbType.Bytea, cancellationToken);
-            }
-            await writer.CompleteAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
     }
 
     private static async Task AssertCountAsync(BenchDatabase database, long expected)

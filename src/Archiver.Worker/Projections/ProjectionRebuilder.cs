@@ -7,7 +7,8 @@ namespace Archiver.Worker.Projections;
 /// <summary>
 /// <c>archiver projections rebuild</c>: empties every read model and replays the whole log through the same inline
 /// projections, in global order, in one transaction. It holds the log head's lock throughout, so writers wait (they
-/// cannot append past a rebuild) and readers see the old tables until the new ones commit.
+/// cannot append past a rebuild) and readers see the old tables until the new ones commit. Secondary indexes are
+/// dropped for the replay and built once at the end (architecture §5: rebuilds must not be slow).
 /// </summary>
 public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable<IInlineProjection> projections)
 {
@@ -30,6 +31,7 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
             await using var truncate = new NpgsqlCommand($"TRUNCATE {string.Join(", ", tables)}", connection, transaction);
             await truncate.ExecuteNonQueryAsync(cancellationToken);
         }
+        var secondaryIndexes = await DropSecondaryIndexesAsync(connection, transaction, tables, cancellationToken);
 
         long after = 0, done = 0;
         while (true)
@@ -53,7 +55,44 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
             done += page.Count;
             progress?.Report(new Progress(done, total));
         }
+        // Built once over the whole table instead of row by row: the full-text index above all.
+        foreach (var definition in secondaryIndexes)
+        {
+            await using var create = new NpgsqlCommand(definition, connection, transaction);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
         return done;
+    }
+
+    /// <summary>
+    /// Drops the rebuilt tables' indexes that no constraint needs (the projections' ON CONFLICT needs the keys) and
+    /// returns their definitions as the migrations made them, to be created again at the end of the same transaction.
+    /// </summary>
+    private static async Task<List<string>> DropSecondaryIndexesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<string> tables, CancellationToken cancellationToken)
+    {
+        var indexes = new List<(string Name, string Definition)>();
+        await using (var find = new NpgsqlCommand(
+            """
+            SELECT format('%I.%I', n.nspname, c.relname), pg_get_indexdef(i.indexrelid)
+            FROM pg_index i
+            JOIN pg_class c ON c.oid = i.indexrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE i.indrelid = ANY (SELECT unnest($1::text[])::regclass)
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+            """, connection, transaction))
+        {
+            find.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = tables.ToArray() });
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                indexes.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        foreach (var (name, _) in indexes)
+        {
+            await using var drop = new NpgsqlCommand($"DROP INDEX {name}", connection, transaction);
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return indexes.Select(i => i.Definition).ToList();
     }
 }
