@@ -34,8 +34,10 @@ CREATE TABLE readmodel.conversations (
   -- Messages (ContentEvent, RichContentEvent) in the MAIN dialog, per side.
   consumer_messages      integer NOT NULL DEFAULT 0,
   agent_messages         integer NOT NULL DEFAULT 0,
-  -- Seconds from the first consumer message to the first agent message after it (MAIN dialog).
-  first_response_seconds numeric(12, 3),
+  -- The first consumer message, and the first agent message at or after it (MAIN dialog); kept incrementally.
+  first_consumer_at      timestamptz,
+  first_reply_at         timestamptz,
+  first_response_seconds numeric(12, 3) GENERATED ALWAYS AS (round(extract(epoch FROM first_reply_at - first_consumer_at)::numeric, 3)) STORED,
   csat_rate              integer,
   csat_resolution        boolean,
   csat_status            text,

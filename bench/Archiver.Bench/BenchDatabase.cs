@@ -7,13 +7,17 @@ namespace Archiver.Bench;
 /// <summary>A fresh, migrated database for one side of a comparison; dropped afterwards.</summary>
 public sealed class BenchDatabase : IAsyncDisposable
 {
-    private BenchDatabase(string name, NpgsqlDataSource dataSource)
+    private BenchDatabase(string name, string connectionString, NpgsqlDataSource dataSource)
     {
         Name = name;
+        ConnectionString = connectionString;
         DataSource = dataSource;
     }
 
     public string Name { get; }
+
+    /// <summary>The database's connection string (with credentials): for a worker run in-process against it.</summary>
+    public string ConnectionString { get; }
 
     public NpgsqlDataSource DataSource { get; }
 
@@ -26,10 +30,10 @@ public sealed class BenchDatabase : IAsyncDisposable
             await using var create = new NpgsqlCommand($"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0", server);
             await create.ExecuteNonQueryAsync();
         }
-        var dataSource = NpgsqlDataSource.Create(
-            new NpgsqlConnectionStringBuilder(BenchmarkRunner.ServerConnectionString) { Database = name }.ConnectionString);
+        var connectionString = new NpgsqlConnectionStringBuilder(BenchmarkRunner.ServerConnectionString) { Database = name }.ConnectionString;
+        var dataSource = NpgsqlDataSource.Create(connectionString);
         await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(Migration.Embedded());
-        return new BenchDatabase(name, dataSource);
+        return new BenchDatabase(name, connectionString, dataSource);
     }
 
     public async Task CheckpointAsync()

@@ -11,6 +11,9 @@ public static class BenchmarkRunner
     private static readonly Dictionary<string, Func<string[], CancellationToken, Task<BenchmarkResult>>> Benchmarks = new()
     {
         ["append"] = AppendBenchmark.RunAsync,
+        ["simulator"] = SimulatorBenchmark.RunAsync,
+        ["e2e"] = EndToEndBenchmark.RunAsync,
+        ["rebuild"] = RebuildBenchmark.RunAsync,
     };
 
     private static readonly JsonSerializerOptions ResultJson = new(JsonSerializerDefaults.Web)

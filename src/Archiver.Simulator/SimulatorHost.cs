@@ -47,6 +47,7 @@ public sealed class SimulatorHost : IAsyncDisposable
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()));
 
         var app = builder.Build();
+        app.Use(SilenceGate.Install); // before UseWebSockets: the silence fault gates the raw connection
         app.UseWebSockets();
         app.MapCsds();
         app.MapIdp();

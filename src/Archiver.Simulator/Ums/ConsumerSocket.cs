@@ -35,8 +35,12 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
     private int _reorderRemaining;
     private long _lastReceived = Environment.TickCount64;
 
-    internal ConsumerSocket(WebSocket socket, Action abort, SimulatorWorld world, SimConsumer consumer, SimulatorStats stats, FaultBoard faults, int seed)
+    private readonly SilenceGate? _gate;
+
+    internal ConsumerSocket(WebSocket socket, Action abort, SimulatorWorld world, SimConsumer consumer, SimulatorStats stats, FaultBoard faults, int seed,
+        SilenceGate? gate = null)
     {
+        _gate = gate;
         _socket = socket;
         _abort = abort;
         _world = world;
@@ -399,7 +403,11 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
 
     public void Delay(TimeSpan duration) => Interlocked.Exchange(ref _delayUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
 
-    public void Silence(TimeSpan duration) => Interlocked.Exchange(ref _silentUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
+    public void Silence(TimeSpan duration)
+    {
+        Interlocked.Exchange(ref _silentUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
+        _gate?.Silence(duration); // no reads at all: pings go unanswered too
+    }
 
     public void Malformed()
     {

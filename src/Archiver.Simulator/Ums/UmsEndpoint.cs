@@ -56,7 +56,8 @@ public static class UmsEndpoint
         var consumer = world.FindConsumer(who.ConsumerId) ?? world.Consumer(who.ConsumerId, ConsumerMode.Signup);
         var stats = http.RequestServices.GetRequiredService<SimulatorStats>();
         using var connection = new ConsumerSocket(socket, http.Abort, world, consumer, stats,
-            http.RequestServices.GetRequiredService<FaultBoard>(), world.Settings.Seed * 7919 + world.NextConnectionNumber());
+            http.RequestServices.GetRequiredService<FaultBoard>(), world.Settings.Seed * 7919 + world.NextConnectionNumber(),
+            http.Items[typeof(SilenceGate)] as SilenceGate);
         var scenario = http.RequestServices.GetRequiredService<ScenarioRunner>();
         connection.Subscribed += scenario.ConsumerSubscribed;
         var lifetime = http.RequestServices.GetRequiredService<IHostApplicationLifetime>();

@@ -143,15 +143,31 @@ internal static class WireJson
         });
     }
 
+    // One buffer and writer per thread, reused: a fresh 512-byte buffer per change grew to the writer's 4 KiB minimum
+    // every time, and allocating and zeroing those dominated load mode's emission (bench/run simulator).
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public static string Write(Action<Utf8JsonWriter> properties)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
+        var w = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        w.Reset(buffer);
+        w.WriteStartObject();
+        properties(w);
+        w.WriteEndObject();
+        w.Flush();
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > 1024 * 1024)
         {
-            w.WriteStartObject();
-            properties(w);
-            w.WriteEndObject();
+            // An unusually large state: do not keep its buffer alive on this thread.
+            t_buffer = null;
+            t_writer = null;
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return json;
     }
 }

@@ -19,6 +19,9 @@ public static class ArchiverCli
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ProjectionsCommand.Create());
+        root.Subcommands.Add(TranscriptCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(SearchCommand.Create());
         return root;
     }
 }

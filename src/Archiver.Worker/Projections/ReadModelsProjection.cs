@@ -8,9 +8,8 @@ namespace Archiver.Worker.Projections;
 
 /// <summary>
 /// Keeps conversations, read receipts, CSAT, survey answers and participants (migrations/0004_read_models.sql). Runs
-/// after <see cref="TranscriptProjection"/>: a conversation's message counts and first-response time are recomputed
-/// from the transcript for every conversation a batch touches, so a batch of any size — live or in a rebuild — gives
-/// the same rows.
+/// after <see cref="TranscriptProjection"/>, whose rows it counts: a conversation's figures are counted once when it is
+/// first seen and then moved by each batch's messages, so any batching — live or in a rebuild — gives the same rows.
 /// </summary>
 public sealed class ReadModelsProjection : IInlineProjection
 {
@@ -23,9 +22,7 @@ public sealed class ReadModelsProjection : IInlineProjection
 
     public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(connection);
-        var affected = new HashSet<string>(StringComparer.Ordinal);
-
+        await using var rows = new NpgsqlBatch(connection);
         var receipts = events.SelectMany(ReadModelFold.Receipts)
             .GroupBy(r => (r.DialogId, r.Sequence, r.ParticipantId))
             .Select(g => g.Aggregate((a, b) => a with
@@ -35,44 +32,53 @@ public sealed class ReadModelsProjection : IInlineProjection
                 ReadAt = Earliest(a.ReadAt, b.ReadAt),
             })).ToList();
         if (receipts.Count > 0)
-            batch.BatchCommands.Add(Receipts(receipts));
+            rows.BatchCommands.Add(Receipts(receipts));
+        var csat = events.Select(ReadModelFold.Csat).OfType<CsatRow>().GroupBy(c => c.ConversationId)
+            .Select(g => g.Aggregate((a, b) => (b.SubmittedAt ?? DateTimeOffset.MinValue) >= (a.SubmittedAt ?? DateTimeOffset.MinValue) ? b : a)).ToList();
+        if (csat.Count > 0)
+            rows.BatchCommands.Add(Csat(csat));
+        var answers = events.Select(ReadModelFold.SurveyAnswer).OfType<SurveyAnswerRow>().ToList();
+        if (answers.Count > 0)
+            rows.BatchCommands.Add(SurveyAnswers(answers));
+        var participants = events.Select(ReadModelFold.Participant).OfType<ParticipantRow>().ToList();
+        if (participants.Count > 0)
+            rows.BatchCommands.Add(Participants(participants));
+        if (rows.BatchCommands.Count > 0)
+            await rows.ExecuteNonQueryAsync(cancellationToken);
 
+        // Conversations first seen now get their figures counted once from the transcript; the others are updated by
+        // what this batch adds. Both give what a full recount would, in any batch size — live or in a rebuild.
         var observed = events.Select(ReadModelFold.Conversation).OfType<ConversationRow>().ToList();
+        var created = new List<string>();
+        await using var figures = new NpgsqlBatch(connection);
         if (observed.Count > 0)
         {
             // Per conversation, the latest observation (by the server's metaDataLastUpdateTs; ties: the later event).
             var latest = observed.GroupBy(c => c.ConversationId).Select(g => g.Aggregate((a, b) => Newer(b, a) ? b : a)).ToList();
-            batch.BatchCommands.Add(Conversations(latest));
+            await using (var upsert = Conversations(latest, connection))
+            await using (var reader = await upsert.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    if (reader.GetBoolean(1))
+                        created.Add(reader.GetString(0));
+                }
+            }
             var agents = observed.Where(c => c.AgentId is not null).GroupBy(c => c.ConversationId)
                 .Select(g => g.Aggregate((a, b) => Newer(b, a) ? b : a)).ToList();
             if (agents.Count > 0)
-                batch.BatchCommands.Add(Agents(agents));
-            affected.UnionWith(latest.Select(c => c.ConversationId));
+                figures.BatchCommands.Add(Agents(agents));
+            if (created.Count > 0)
+                figures.BatchCommands.Add(Recount(created));
         }
-
-        var csat = events.Select(ReadModelFold.Csat).OfType<CsatRow>().GroupBy(c => c.ConversationId)
-            .Select(g => g.Aggregate((a, b) => (b.SubmittedAt ?? DateTimeOffset.MinValue) >= (a.SubmittedAt ?? DateTimeOffset.MinValue) ? b : a)).ToList();
-        if (csat.Count > 0)
-        {
-            batch.BatchCommands.Add(Csat(csat));
-            affected.UnionWith(csat.Select(c => c.ConversationId));
-        }
-
-        var answers = events.Select(ReadModelFold.SurveyAnswer).OfType<SurveyAnswerRow>().ToList();
-        if (answers.Count > 0)
-            batch.BatchCommands.Add(SurveyAnswers(answers));
-
-        var participants = events.Select(ReadModelFold.Participant).OfType<ParticipantRow>().ToList();
-        if (participants.Count > 0)
-            batch.BatchCommands.Add(Participants(participants));
-
-        // A MAIN dialog's id is its conversation's id: messages there change the conversation's figures.
-        affected.UnionWith(events.Where(e => e.Type is "ContentEvent" or "RichContentEvent").Select(e => e.StreamId));
-        if (affected.Count > 0)
-            batch.BatchCommands.Add(Figures(affected));
-
-        if (batch.BatchCommands.Count > 0)
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+        var messages = events.Where(e => e.Type is "ContentEvent" or "RichContentEvent").ToList();
+        if (messages.Count > 0)
+            figures.BatchCommands.Add(Count(messages, created));
+        var csatOf = csat.Select(c => c.ConversationId).Concat(created).Distinct().ToList();
+        if (csatOf.Count > 0)
+            figures.BatchCommands.Add(CsatColumns(csatOf));
+        if (figures.BatchCommands.Count > 0)
+            await figures.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static bool Newer(ConversationRow candidate, ConversationRow current) =>
@@ -92,7 +98,7 @@ public sealed class ReadModelsProjection : IInlineProjection
         Texts(rows.Select(r => r.DialogId)), Longs(rows.Select(r => r.Sequence)), Texts(rows.Select(r => r.ParticipantId)),
         Texts(rows.Select(r => r.ParticipantRole)), Times(rows.Select(r => r.AcceptedAt)), Times(rows.Select(r => r.ReadAt)));
 
-    private static NpgsqlBatchCommand Conversations(List<ConversationRow> rows) => Command(
+    private static NpgsqlCommand Conversations(List<ConversationRow> rows, NpgsqlConnection connection) => Standalone(connection,
         """
         INSERT INTO readmodel.conversations AS c
           (conversation_id, consumer_id, brand_id, skill_id, state, stage, close_reason, start_ts, end_ts, last_update_ts)
@@ -104,6 +110,7 @@ public sealed class ReadModelsProjection : IInlineProjection
           start_ts = excluded.start_ts, end_ts = excluded.end_ts, last_update_ts = excluded.last_update_ts
         -- An older state arriving late never rolls the conversation back.
         WHERE c.last_update_ts IS NULL OR excluded.last_update_ts IS NULL OR excluded.last_update_ts >= c.last_update_ts
+        RETURNING conversation_id, (xmax = 0) AS created  -- xmax = 0: inserted now, not updated
         """,
         Texts(rows.Select(r => r.ConversationId)), Texts(rows.Select(r => r.ConsumerId)), Texts(rows.Select(r => r.BrandId)),
         Texts(rows.Select(r => r.SkillId)), Texts(rows.Select(r => r.State)), Texts(rows.Select(r => r.Stage)),
@@ -152,29 +159,73 @@ public sealed class ReadModelsProjection : IInlineProjection
         Longs(rows.Select(r => r.GlobalPosition)), Texts(rows.Select(r => r.ConversationId)), Texts(rows.Select(r => r.ParticipantId)),
         Texts(rows.Select(r => r.Role)), Texts(rows.Select(r => r.Change)), Times(rows.Select(r => r.At)));
 
-    /// <summary>Message counts, first-response time and CSAT of the touched conversations, recomputed from their rows.</summary>
-    private static NpgsqlBatchCommand Figures(HashSet<string> conversations) => Command(
+    /// <summary>A conversation seen for the first time: its MAIN dialog's messages counted from the transcript once.</summary>
+    private static NpgsqlBatchCommand Recount(List<string> conversations) => Command(
         """
-        WITH stats AS (
-          SELECT a.conversation_id,
-                 count(m.sequence) FILTER (WHERE m.author_role = 'consumer') AS consumer_messages,
-                 count(m.sequence) FILTER (WHERE m.author_role = 'agent') AS agent_messages,
-                 min(m.server_ts) FILTER (WHERE m.author_role = 'consumer') AS first_consumer
-          FROM unnest($1::text[]) AS a(conversation_id)
-          LEFT JOIN readmodel.transcript_messages m ON m.dialog_id = a.conversation_id
-          GROUP BY a.conversation_id)
         UPDATE readmodel.conversations c SET
-          consumer_messages = s.consumer_messages,
-          agent_messages = s.agent_messages,
-          first_response_seconds = (
-            SELECT round(extract(epoch FROM min(m.server_ts) - s.first_consumer)::numeric, 3)
-            FROM readmodel.transcript_messages m
-            WHERE m.dialog_id = c.conversation_id AND m.author_role = 'agent' AND m.server_ts >= s.first_consumer),
-          csat_rate = r.rate, csat_resolution = r.resolution_confirmation, csat_status = r.status
-        FROM stats s LEFT JOIN readmodel.csat_results r ON r.conversation_id = s.conversation_id
+          consumer_messages = s.consumer, agent_messages = s.agent, first_consumer_at = s.first_consumer,
+          first_reply_at = (SELECT min(m.server_ts) FROM readmodel.transcript_messages m
+                            WHERE m.dialog_id = c.conversation_id AND m.author_role = 'agent' AND m.server_ts >= s.first_consumer)
+        FROM (SELECT a.conversation_id,
+                     count(m.sequence) FILTER (WHERE m.author_role = 'consumer') AS consumer,
+                     count(m.sequence) FILTER (WHERE m.author_role = 'agent') AS agent,
+                     min(m.server_ts) FILTER (WHERE m.author_role = 'consumer') AS first_consumer
+              FROM unnest($1::text[]) AS a(conversation_id)
+              LEFT JOIN readmodel.transcript_messages m ON m.dialog_id = a.conversation_id
+              GROUP BY a.conversation_id) s
         WHERE c.conversation_id = s.conversation_id
         """,
         Texts(conversations));
+
+    /// <summary>
+    /// This batch's messages added to their conversations' figures (a MAIN dialog's id is its conversation's). The first
+    /// reply is the earliest agent message at or after the first consumer message: looked up again only when a new
+    /// first consumer message moves that point.
+    /// </summary>
+    private static NpgsqlBatchCommand Count(List<RecordedEvent> messages, List<string> recounted) => Command(
+        """
+        WITH added AS (
+          SELECT m.dialog_id AS conversation_id, m.author_role, m.server_ts
+          FROM unnest($1::text[], $2::bigint[]) AS k(dialog_id, sequence)
+          JOIN readmodel.transcript_messages m USING (dialog_id, sequence)
+          WHERE NOT (m.dialog_id = ANY($3::text[]))),
+        per AS (
+          SELECT conversation_id,
+                 count(*) FILTER (WHERE author_role = 'consumer') AS consumer,
+                 count(*) FILTER (WHERE author_role = 'agent') AS agent,
+                 min(server_ts) FILTER (WHERE author_role = 'consumer') AS first_consumer
+          FROM added GROUP BY conversation_id)
+        UPDATE readmodel.conversations c SET
+          consumer_messages = c.consumer_messages + per.consumer,
+          agent_messages = c.agent_messages + per.agent,
+          first_consumer_at = least(c.first_consumer_at, per.first_consumer),
+          first_reply_at = CASE
+            WHEN per.first_consumer IS NOT NULL AND (c.first_consumer_at IS NULL OR per.first_consumer < c.first_consumer_at) THEN
+              (SELECT min(m.server_ts) FROM readmodel.transcript_messages m
+               WHERE m.dialog_id = c.conversation_id AND m.author_role = 'agent' AND m.server_ts >= per.first_consumer)
+            ELSE least(c.first_reply_at,
+              (SELECT min(a.server_ts) FROM added a
+               WHERE a.conversation_id = c.conversation_id AND a.author_role = 'agent' AND a.server_ts >= c.first_consumer_at))
+          END
+        FROM per
+        WHERE c.conversation_id = per.conversation_id
+        """,
+        Texts(messages.Select(m => m.StreamId)), Longs(messages.Select(m => m.Position)), Texts(recounted));
+
+    private static NpgsqlBatchCommand CsatColumns(List<string> conversations) => Command(
+        """
+        UPDATE readmodel.conversations c SET csat_rate = r.rate, csat_resolution = r.resolution_confirmation, csat_status = r.status
+        FROM readmodel.csat_results r
+        WHERE r.conversation_id = ANY($1::text[]) AND c.conversation_id = r.conversation_id
+        """,
+        Texts(conversations));
+
+    private static NpgsqlCommand Standalone(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {

@@ -1,0 +1,57 @@
+# syntax=docker/dockerfile:1
+# The archiver worker (src/Archiver.Worker, assembly `archiver`). The build context is the repository root:
+#
+#   docker build -f deploy/docker/worker.Dockerfile -t archiver:dev .                               # Alpine (default)
+#   docker build -f deploy/docker/worker.Dockerfile --target chiseled -t archiver:dev-chiseled .    # no shell at all
+#
+# Only global.json, Directory.*.props, src/Archiver.Domain, src/Archiver.Worker and migrations/ enter the image
+# (.dockerignore keeps bin/, obj/, .run/, .git/ and the rest out; ../shared is outside the context and never needed).
+# tests/Archiver.Deploy.Tests replays this build stage locally (same COPYs, same RUN commands) and checks that
+# archiver.dll comes out.
+
+ARG DOTNET_VERSION=10.0
+
+FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
+WORKDIR /src
+# Restore from the project files alone, so this layer stays cached until a dependency changes.
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/Archiver.Domain/Archiver.Domain.csproj src/Archiver.Domain/
+COPY src/Archiver.Worker/Archiver.Worker.csproj src/Archiver.Worker/
+RUN dotnet restore src/Archiver.Worker/Archiver.Worker.csproj
+COPY src/Archiver.Domain/ src/Archiver.Domain/
+COPY src/Archiver.Worker/ src/Archiver.Worker/
+# The worker embeds migrations/*.sql (the only definition of the schema).
+COPY migrations/ migrations/
+RUN dotnet publish src/Archiver.Worker/Archiver.Worker.csproj -c Release -o /app --no-restore -p:UseAppHost=false
+
+# --target chiseled: Ubuntu chiseled ASP.NET runtime, no shell, no package manager, non-root (`app`, UID 1654) by
+# default. It has no curl or wget, so there is no HEALTHCHECK: on Kubernetes the kubelet probes /health/live and
+# /health/ready over HTTP itself (deploy/k8s/deployment.yaml), and Docker's HEALTHCHECK is not used there anyway.
+# InvariantGlobalization is on (Directory.Build.props), so the plain chiseled image (no ICU, no tzdata) suffices.
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled AS chiseled
+WORKDIR /app
+COPY --from=build /app ./
+# ASPNETCORE_HTTP_PORTS (8080 in Microsoft's images) is cleared: the worker binds only Observability__Address:Port.
+ENV ASPNETCORE_HTTP_PORTS= \
+    Observability__Address=0.0.0.0 \
+    Observability__Port=9400
+EXPOSE 9400
+USER $APP_UID
+ENTRYPOINT ["dotnet", "archiver.dll"]
+
+# Default target: the Alpine ASP.NET runtime. Small as well, and its busybox `wget` lets Docker and docker-compose run
+# the HEALTHCHECK against /health/ready (database reachable, sessions connected, ingestion lag bounded).
+# (Microsoft's Debian/Ubuntu .NET images ship without curl since .NET 8, so Alpine's busybox is the cheapest probe.)
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-alpine AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+ENV ASPNETCORE_HTTP_PORTS= \
+    Observability__Address=0.0.0.0 \
+    Observability__Port=9400
+EXPOSE 9400
+# `app` (UID 1654) is created by Microsoft's images; APP_UID names it.
+USER $APP_UID
+# Start period: migrations run before the host starts serving.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
+    CMD wget -q -O /dev/null "http://127.0.0.1:${Observability__Port:-9400}/health/ready" || exit 1
+ENTRYPOINT ["dotnet", "archiver.dll"]
