@@ -28,6 +28,15 @@ if [ -z "${ARCHIVER_TEST_PG:-}" ]; then
   echo "test: private PostgreSQL on 127.0.0.1:$PG_PRIVATE_PORT" >&2
 fi
 
+# Headless Chromium checks the HTML export; Debian's package, installed like PostgreSQL when missing.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "test: installing Debian's chromium for the HTML export check ..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; } \
+    || echo "test: chromium did not install; the browser check will fail and say so" >&2
+fi
+export ARCHIVER_TEST_ARTIFACTS="${ARCHIVER_TEST_ARTIFACTS:-$root/TestResults/artifacts}"
+
 if ! dotnet build Archiver.sln -c Release -nologo -v quiet 2>&1 | tail -n 30; then :; fi
 dotnet test Archiver.sln -c Release --no-build -nologo \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" \
@@ -42,5 +51,6 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build error or a crashed test host is a failure
+echo "test: artifacts (e.g. the HTML export's screenshot) in $ARCHIVER_TEST_ARTIFACTS" >&2
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
