@@ -35,6 +35,13 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; } \
     || echo "test: chromium did not install; the browser check will fail and say so" >&2
 fi
+# docker-compose (Debian's) validates docker-compose.yml; systemd-analyze and kubectl come with the machine image.
+if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "test: installing Debian's docker-compose to validate docker-compose.yml ..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1 \
+    || echo "test: docker-compose did not install; the compose check will fail and say so" >&2
+fi
+export ARCHIVER_DEPLOY_REQUIRE_TOOLS="${ARCHIVER_DEPLOY_REQUIRE_TOOLS:-1}"  # a missing validator fails, never passes silently
 export ARCHIVER_TEST_ARTIFACTS="${ARCHIVER_TEST_ARTIFACTS:-$root/TestResults/artifacts}"
 
 if ! dotnet build Archiver.sln -c Release -nologo -v quiet 2>&1 | tail -n 30; then :; fi

@@ -39,7 +39,13 @@ public static class AppendBenchmark
 
         await storeDatabase.CheckpointAsync();
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var store = new PostgresEventStore(storeDatabase.DataSource, [], TimeProvider.System,
+        // --projections: the worker's inline read models in every append transaction, as the worker runs them.
+        IInlineProjection[] projections = args.Contains("--projections")
+            ? [new Archiver.Worker.Projections.TranscriptProjection(), new Archiver.Worker.Projections.ReadModelsProjection(), new Archiver.Worker.Projections.AgentsProjection()]
+            : args.Contains("--transcript") ? [new Archiver.Worker.Projections.TranscriptProjection()]
+            : args.Contains("--readmodels") ? [new Archiver.Worker.Projections.ReadModelsProjection()]
+            : [];
+        var store = new PostgresEventStore(storeDatabase.DataSource, projections, TimeProvider.System,
             new StoreMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<PostgresEventStore>.Instance);
         var latencies = new List<double>(batches.Count);
         var storeClock = Stopwatch.StartNew();
@@ -60,7 +66,7 @@ public static class AppendBenchmark
         latencies.Sort();
         var rate = events.Count / storeSeconds;
         var baselineRate = events.Count / copySeconds;
-        return new BenchmarkResult("append", events.Count, Math.Round(rate), Math.Round(baselineRate), Math.Round(rate / baselineRate, 3),
+        return new BenchmarkResult(projections.Length > 0 ? "append+projections" : "append", events.Count, Math.Round(rate), Math.Round(baselineRate), Math.Round(rate / baselineRate, 3),
             Math.Round(BenchmarkRunner.Percentile(latencies, 50), 2),
             Math.Round(BenchmarkRunner.Percentile(latencies, 95), 2),
             Math.Round(BenchmarkRunner.Percentile(latencies, 99), 2));

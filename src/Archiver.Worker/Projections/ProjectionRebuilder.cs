@@ -22,6 +22,8 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
+        await using (var noJit = new NpgsqlCommand("SET LOCAL jit = off", connection, transaction)) // see AddArchiveStore
+            await noJit.ExecuteNonQueryAsync(cancellationToken);
         long total;
         await using (var head = new NpgsqlCommand("SELECT last_position FROM archive.log_head FOR UPDATE", connection, transaction))
             total = (long)(await head.ExecuteScalarAsync(cancellationToken))!;

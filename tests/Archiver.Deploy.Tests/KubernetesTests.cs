@@ -1,0 +1,282 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+using k8s;
+
+namespace Archiver.Deploy.Tests;
+
+/// <summary>
+/// deploy/k8s, checked in four layers that all run offline: (1) a strict typed parse with the KubernetesClient models,
+/// generated from the Kubernetes OpenAPI spec (unknown fields and wrong types fail); (2) the JSON Schema in
+/// deploy/k8s/schema (required fields, name formats, enumerations, ranges, one-of shapes); (3) cross-object rules
+/// (selectors, referenced ports, ConfigMaps, Secrets, kustomization); (4) this project's deployment policy.
+/// Where kubectl is installed, `kubectl kustomize` also builds the kustomization.
+/// </summary>
+public sealed class KubernetesTests(ITestOutputHelper output)
+{
+    private const string Dir = "deploy/k8s";
+
+    private static List<string> Files() =>
+        Directory.GetFiles(Repo.PathOf(Dir), "*.yaml").Select(f => Path.GetFileName(f)).Where(f => f != "kustomization.yaml").Order(StringComparer.Ordinal).ToList();
+
+    public static TheoryData<string> ManifestFiles() => new(Files());
+
+    private static readonly Lazy<List<(string File, JsonNode Doc)>> All = new(() =>
+        Files().SelectMany(f => Yaml.LoadAll(Repo.Read($"{Dir}/{f}"), f).Select(d => (f, d!))).ToList());
+
+    // Built once: JsonSchema.Net registers a schema's $id globally and refuses a second registration.
+    private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromText(Repo.Read($"{Dir}/schema/k8s-essentials.schema.json")));
+
+    private static JsonNode One(string kind) => Assert.Single(All.Value, d => d.Doc.Str("kind") == kind).Doc;
+
+    private static JsonNode Deployment => One("Deployment");
+
+    private static JsonNode PodSpec => Deployment.At("spec.template.spec")!;
+
+    private static JsonNode Container => Assert.Single(PodSpec.Arr("containers"))!;
+
+    [Theory]
+    [MemberData(nameof(ManifestFiles))]
+    public void Strict_typed_parse_with_the_Kubernetes_OpenAPI_models(string file)
+    {
+        var objects = KubernetesYaml.LoadAllFromString(Repo.Read($"{Dir}/{file}"), strict: true);
+        Assert.NotEmpty(objects);
+        output.WriteLine(string.Join(", ", objects.Select(o => o.GetType().Name)));
+    }
+
+    [Theory]
+    [MemberData(nameof(ManifestFiles))]
+    public void Valid_against_the_essentials_schema(string file)
+    {
+        var schema = Schema.Value;
+        foreach (var doc in Yaml.LoadAll(Repo.Read($"{Dir}/{file}"), file))
+        {
+            var result = schema.Evaluate(JsonSerializer.SerializeToElement(doc), new EvaluationOptions { OutputFormat = OutputFormat.List });
+            var errors = (result.Details ?? []).Where(d => d.Errors is not null)
+                .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value} ({d.EvaluationPath})")).ToList();
+            Assert.True(result.IsValid, $"{file}:\n{string.Join('\n', errors)}");
+        }
+    }
+
+    [Fact]
+    public void The_schema_rejects_what_it_claims_to()
+    {
+        // The checker is only as good as its failures: each mutation of the real Deployment must be refused.
+        var schema = Schema.Value;
+        bool Valid(JsonNode doc) => schema.Evaluate(JsonSerializer.SerializeToElement(doc), new EvaluationOptions()).IsValid;
+        JsonNode Mutate(Action<JsonNode> change)
+        {
+            var copy = Deployment.DeepClone();
+            change(copy);
+            return copy;
+        }
+        Assert.True(Valid(Deployment));
+        Assert.False(Valid(Mutate(d => d.At("spec")!.AsObject().Remove("selector"))), "missing selector");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!.AsObject().Remove("image"))), "missing image");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["ports"]![0]!["name"] = "http-metrics-port")), "port name over 15 characters");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["ports"]![0]!["containerPort"] = 70000)), "port out of range");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["livenessProbe"]!["tcpSocket"] = new JsonObject { ["port"] = 9400 })), "two probe handlers");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["livenessProbe"]!["successThreshold"] = 2)), "liveness successThreshold 2");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["env"]![0]!["valueFrom"]!["secretKeyRef"]!.AsObject().Remove("key"))), "secretKeyRef without key");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["env"]![0]!["value"] = "x")), "value and valueFrom");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["resources"]!["limits"]!["memory"] = "512MB")), "bad quantity");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["name"] = "Worker")), "container name not a DNS label");
+        Assert.False(Valid(Mutate(d => d["apiVersion"] = "extensions/v1beta1")), "old apiVersion");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec.volumes")![1]!["emptyDir"] = new JsonObject())), "volume with two sources");
+    }
+
+    [Fact]
+    public void Strict_typed_parse_rejects_unknown_fields_and_wrong_types()
+    {
+        var text = Repo.Read($"{Dir}/deployment.yaml");
+        Assert.ThrowsAny<Exception>(() => KubernetesYaml.LoadAllFromString(text.Replace("imagePullPolicy:", "imagePullPolcy:", StringComparison.Ordinal), strict: true));
+        Assert.ThrowsAny<Exception>(() => KubernetesYaml.LoadAllFromString(text.Replace("replicas: 2", "replicas: two", StringComparison.Ordinal), strict: true));
+    }
+
+    [Fact]
+    public void Deployment_selector_matches_its_pod_template_labels()
+    {
+        var selector = Deployment.StringMap("spec.selector.matchLabels");
+        var labels = Deployment.StringMap("spec.template.metadata.labels");
+        Assert.NotEmpty(selector);
+        Assert.All(selector, s => Assert.Equal(s.Value, labels.GetValueOrDefault(s.Key)));
+        Assert.Null(Deployment.At("spec.selector.matchExpressions"));
+    }
+
+    [Fact]
+    public void Service_and_PodDisruptionBudget_select_exactly_the_worker_pods()
+    {
+        var labels = Deployment.StringMap("spec.template.metadata.labels");
+        var selector = Deployment.StringMap("spec.selector.matchLabels");
+        foreach (var match in new[] { One("Service").StringMap("spec.selector"), One("PodDisruptionBudget").StringMap("spec.selector.matchLabels") })
+        {
+            Assert.NotEmpty(match);
+            Assert.All(match, s => Assert.Equal(s.Value, labels.GetValueOrDefault(s.Key)));
+            Assert.Equal(selector, match); // the same set of pods, not a superset picking up other workloads' pods
+        }
+    }
+
+    [Fact]
+    public void Service_and_probes_refer_to_a_declared_container_port()
+    {
+        var ports = Container.Arr("ports").ToDictionary(p => p!.Str("name")!, p => p!.At("containerPort")!.GetValue<long>(), StringComparer.Ordinal);
+        foreach (var port in One("Service").Arr("spec.ports"))
+            Assert.Contains(port!.Str("targetPort")!, ports.Keys);
+        foreach (var probe in new[] { "startupProbe", "livenessProbe", "readinessProbe" })
+            Assert.Contains(Container.Str($"{probe}.httpGet.port")!, ports.Keys);
+        var config = One("ConfigMap").StringMap("data");
+        Assert.Equal(ports["http-metrics"].ToString(System.Globalization.CultureInfo.InvariantCulture), config["Observability__Port"]);
+        Assert.Equal("0.0.0.0", config["Observability__Address"]);
+        var annotations = Deployment.StringMap("spec.template.metadata.annotations");
+        Assert.Equal("true", annotations["prometheus.io/scrape"]);
+        Assert.Equal(config["Observability__Port"], annotations["prometheus.io/port"]);
+        Assert.Equal("/metrics", annotations["prometheus.io/path"]);
+    }
+
+    [Fact]
+    public void ConfigMaps_Secrets_and_volumes_referenced_by_the_pod_exist()
+    {
+        var configMaps = All.Value.Where(d => d.Doc.Str("kind") == "ConfigMap").ToDictionary(d => d.Doc.Str("metadata.name")!, d => d.Doc.StringMap("data"), StringComparer.Ordinal);
+        var secret = One("Secret");
+        Assert.Equal("archiver-secrets", secret.Str("metadata.name"));
+        var secretKeys = secret.StringMap("stringData").Keys.Concat(secret.StringMap("data").Keys).ToHashSet(StringComparer.Ordinal);
+
+        foreach (var from in Container.Arr("envFrom"))
+            Assert.Contains(from!.Str("configMapRef.name")!, configMaps.Keys);
+        foreach (var env in Container.Arr("env"))
+        {
+            if (env!.At("valueFrom.secretKeyRef") is { } secretRef)
+            {
+                Assert.Equal("archiver-secrets", secretRef.Str("name"));
+                Assert.Contains(secretRef.Str("key")!, secretKeys);
+            }
+        }
+        var volumes = PodSpec.Arr("volumes").ToDictionary(v => v!.Str("name")!, v => v!, StringComparer.Ordinal);
+        foreach (var mount in Container.Arr("volumeMounts"))
+            Assert.Contains(mount!.Str("name")!, volumes.Keys);
+        foreach (var volume in volumes.Values.Where(v => v.At("secret") is not null))
+        {
+            Assert.Equal("archiver-secrets", volume.Str("secret.secretName"));
+            foreach (var item in volume.Arr("secret.items"))
+                Assert.Contains(item!.Str("key")!, secretKeys);
+        }
+        // A key file the configuration names is one the pod mounts.
+        foreach (var (key, value) in configMaps.Values.SelectMany(c => c).Where(kv => kv.Key.EndsWith("__SigningKeyFile", StringComparison.Ordinal)))
+        {
+            Assert.Contains(Container.Arr("volumeMounts"), m => value.StartsWith(m!.Str("mountPath") + "/", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void The_Secret_is_only_an_example_with_placeholders_and_is_not_applied()
+    {
+        var secret = All.Value.Single(d => d.Doc.Str("kind") == "Secret");
+        Assert.Equal("secret.example.yaml", secret.File);
+        Assert.Null(secret.Doc.At("data"));
+        Assert.All(secret.Doc.StringMap("stringData"), kv => Assert.Contains("REPLACE_ME", kv.Value, StringComparison.Ordinal));
+        var kustomization = Yaml.Load(Repo.Read($"{Dir}/kustomization.yaml"), "kustomization.yaml");
+        Assert.DoesNotContain(kustomization.Arr("resources"), r => r!.ToString().Contains("secret", StringComparison.Ordinal));
+        Assert.Contains("secret.yaml", Repo.Read($"{Dir}/.gitignore").Split('\n'));
+    }
+
+    [Fact]
+    public void Kustomization_lists_every_manifest_but_the_secret_example()
+    {
+        var kustomization = Yaml.Load(Repo.Read($"{Dir}/kustomization.yaml"), "kustomization.yaml");
+        Assert.Equal("kustomize.config.k8s.io/v1beta1", kustomization.Str("apiVersion"));
+        Assert.Equal("Kustomization", kustomization.Str("kind"));
+        var resources = kustomization.Arr("resources").Select(r => r!.ToString()).Order(StringComparer.Ordinal);
+        var expected = Files().Where(f => f != "secret.example.yaml").Order(StringComparer.Ordinal);
+        Assert.Equal(expected, resources);
+        var ns = kustomization.Str("namespace");
+        Assert.Equal(One("Namespace").Str("metadata.name"), ns);
+        Assert.All(All.Value.Where(d => d.Doc.At("metadata.namespace") is not null), d => Assert.Equal(ns, d.Doc.Str("metadata.namespace")));
+        var image = Container.Str("image")!;
+        Assert.Contains(kustomization.Arr("images"), i => image.StartsWith(i!.Str("name") + ":", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Kubectl_kustomize_builds_the_directory_when_kubectl_is_installed()
+    {
+        var tool = Tools.FindOrReport("kubectl", output);
+        if (tool is null)
+            return;
+        var result = Tools.Run(tool, ["kustomize", Dir], Repo.Root, TimeSpan.FromSeconds(60));
+        Assert.True(result.ExitCode == 0, $"kubectl kustomize: exit {result.ExitCode}\n{result.Stderr}");
+        var built = Yaml.LoadAll(result.Stdout, "kubectl kustomize");
+        Assert.Equal(["ConfigMap", "Deployment", "Namespace", "PodDisruptionBudget", "Service"], built.Select(d => d.Str("kind")!).Order(StringComparer.Ordinal));
+        Assert.All(built.Where(d => d.Str("kind") != "Namespace"), d => Assert.Equal("archiver", d.Str("metadata.namespace")));
+        // The built output is what `kubectl apply -k` would send; it must pass the same typed parse.
+        Assert.Equal(5, KubernetesYaml.LoadAllFromString(result.Stdout, strict: true).Count);
+        output.WriteLine("kubectl kustomize: built 5 objects");
+    }
+
+    // ---- this project's deployment policy ----
+
+    [Fact]
+    public void At_least_two_replicas_and_a_budget_that_keeps_one()
+    {
+        Assert.True(Deployment.At("spec.replicas")!.GetValue<long>() >= 2);
+        var pdb = One("PodDisruptionBudget");
+        Assert.Equal(1, pdb.At("spec.minAvailable")!.GetValue<long>());
+        Assert.Equal(0, Deployment.At("spec.strategy.rollingUpdate.maxUnavailable")!.GetValue<long>());
+    }
+
+    [Fact]
+    public void Termination_grace_exceeds_the_hosts_30_second_shutdown()
+    {
+        Assert.True(PodSpec.At("terminationGracePeriodSeconds")!.GetValue<long>() >= 45);
+    }
+
+    [Fact]
+    public void Runs_non_root_read_only_without_privileges()
+    {
+        Assert.Equal(true, PodSpec.At("securityContext.runAsNonRoot")?.GetValue<bool>());
+        Assert.True(PodSpec.At("securityContext.runAsUser")!.GetValue<long>() > 0);
+        Assert.Equal("RuntimeDefault", PodSpec.Str("securityContext.seccompProfile.type"));
+        Assert.Equal(false, PodSpec.At("automountServiceAccountToken")?.GetValue<bool>());
+        var security = Container.At("securityContext");
+        Assert.Equal(true, security.At("readOnlyRootFilesystem")?.GetValue<bool>());
+        Assert.Equal(false, security.At("allowPrivilegeEscalation")?.GetValue<bool>());
+        Assert.Equal(true, security.At("runAsNonRoot")?.GetValue<bool>());
+        Assert.Equal(["ALL"], security.Arr("capabilities.drop").Select(c => c!.ToString()));
+        // A read-only root needs a writable /tmp for the runtime.
+        Assert.Contains(Container.Arr("volumeMounts"), m => m!.Str("mountPath") == "/tmp");
+    }
+
+    [Fact]
+    public void Has_resource_requests_and_limits()
+    {
+        foreach (var kind in new[] { "requests", "limits" })
+        {
+            Assert.NotNull(Container.At($"resources.{kind}.cpu"));
+            Assert.NotNull(Container.At($"resources.{kind}.memory"));
+        }
+    }
+
+    [Fact]
+    public void Probes_use_the_health_endpoints_and_the_startup_probe_allows_for_migrations()
+    {
+        Assert.Equal("/health/live", Container.Str("livenessProbe.httpGet.path"));
+        Assert.Equal("/health/ready", Container.Str("readinessProbe.httpGet.path"));
+        Assert.Equal("/health/live", Container.Str("startupProbe.httpGet.path"));
+        var startup = Container.At("startupProbe")!;
+        var budget = startup.At("periodSeconds")!.GetValue<long>() * startup.At("failureThreshold")!.GetValue<long>();
+        Assert.True(budget >= 120, $"the startup probe gives up after {budget} s; migrations may take minutes");
+        Assert.True(Container.At("readinessProbe.timeoutSeconds")!.GetValue<long>() > 3, "readiness runs SELECT 1 with a 3 s bound");
+        var port = Assert.Single(Container.Arr("ports"))!;
+        Assert.Equal("http-metrics", port.Str("name"));
+        Assert.Equal(9400, port.At("containerPort")!.GetValue<long>());
+        Assert.Equal("ClusterIP", One("Service").Str("spec.type"));
+    }
+
+    [Fact]
+    public void Connection_string_comes_from_the_Secret_never_the_ConfigMap()
+    {
+        var env = Container.Arr("env").Single(e => e!.Str("name") == "ConnectionStrings__Archive")!;
+        Assert.Equal("archiver-secrets", env.Str("valueFrom.secretKeyRef.name"));
+        var config = One("ConfigMap").StringMap("data");
+        Assert.DoesNotContain(config.Keys, k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || k.EndsWith("__IdToken", StringComparison.Ordinal));
+        Assert.DoesNotContain(config.Values, v => v.Contains("Password", StringComparison.OrdinalIgnoreCase));
+    }
+}
