@@ -99,6 +99,28 @@ public sealed partial class ObservabilityTests
         }
     }
 
+    [Fact]
+    public async Task Json_logs_carry_the_consumer_scope_and_no_secret()
+    {
+        await using var run = await EndToEndRun.StartAsync(2, new SimulatorSettings { Seed = 12 }, modes: ["Signup", "Unauthenticated"]);
+        run.StartWorker(e =>
+        {
+            e["Logging__Console__FormatterName"] = "json";
+            e["Logging__Console__FormatterOptions__IncludeScopes"] = "true";
+        });
+        await run.ConsumersConnectedAsync();
+        await run.PostAsync("/control/scenario", new { conversationsPerConsumer = 1, paceMs = 0 });
+        await run.ArchiveEqualsGroundTruthAsync(TimeSpan.FromMinutes(1));
+        await run.Worker!.StopAsync(TimeSpan.FromSeconds(30));
+
+        var entries = run.Output.Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList(); // every line is one JSON object
+        Assert.Contains(entries, e => e.GetProperty("Category").GetString() == "Archiver.Worker.Sessions.ConsumerSession"
+            && e.TryGetProperty("Scopes", out var scopes)
+            && scopes.EnumerateArray().Any(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("Consumer", out var consumer)
+                && consumer.GetString() == "consumer-0"));
+        await ScenarioArchiveTests.AssertNoSecretsLoggedAsync(run);
+    }
+
     private static void Process(WorkerProcess worker) =>
         System.Diagnostics.Process.Start("kill", ["-TERM", worker.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 

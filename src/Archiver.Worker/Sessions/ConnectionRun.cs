@@ -96,6 +96,7 @@ internal sealed class ConnectionRun(UmsConnection connection, ConnectionContext 
         CountRejected(notification.RejectedChanges);
         foreach (var change in notification.Changes)
         {
+            using var scope = context.Logger.BeginScope(new Dictionary<string, object> { ["ConversationId"] = change.ConversationId });
             var previous = await context.States.GetAsync(change.ConversationId, cancellationToken);
             var (events, latest) = ArchiveMapping.ForConversation(change, previous);
             await context.Channel.WriteAsync(new ArchiveItem(events, receivedAt), cancellationToken);
@@ -154,6 +155,7 @@ internal sealed class ConnectionRun(UmsConnection connection, ConnectionContext 
 
     private async Task SubscribeDialogAsync(DialogToFollow dialog, long fromSeq, CancellationToken cancellationToken)
     {
+        using var scope = context.Logger.BeginScope(new Dictionary<string, object> { ["ConversationId"] = dialog.ConversationId, ["DialogId"] = dialog.DialogId });
         for (var attempt = 1; ; attempt++)
         {
             var response = await connection.RequestAsync(
