@@ -88,7 +88,8 @@ public static class ReadModelFold
     /// <summary>A consumer message carrying an <c>Answer</c> in its metadata (the PCS flow, §8).</summary>
     public static SurveyAnswerRow? SurveyAnswer(RecordedEvent e)
     {
-        if (e.Type != "ContentEvent")
+        // Most messages carry no survey answer: skip parsing them (a false positive is parsed and dropped below).
+        if (e.Type != "ContentEvent" || !e.Body.Contains("\"Answer\"", StringComparison.Ordinal))
             return null;
         using var document = JsonDocument.Parse(e.Body);
         var change = document.RootElement;

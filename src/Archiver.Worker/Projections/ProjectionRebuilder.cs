@@ -1,5 +1,6 @@
 using Archiver.Domain.Events;
 using Archiver.Worker.Store;
+using System.Threading.Channels;
 using Npgsql;
 
 namespace Archiver.Worker.Projections;
@@ -35,28 +36,35 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
         }
         var secondaryIndexes = await DropSecondaryIndexesAsync(connection, transaction, tables, cancellationToken);
 
-        long after = 0, done = 0;
-        while (true)
+        // Pages are read ahead on a second connection while this one applies the last: the log is append-only and
+        // the writers are held at the log head, so everything up to `total` is there to read and nothing else.
+        var pages = Channel.CreateBounded<List<RecordedEvent>>(2);
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = ReadAheadAsync(total, pages.Writer, stopReading.Token);
+        long done = 0;
+        try
         {
-            var page = new List<RecordedEvent>(PageSize);
-            await using (var read = new NpgsqlCommand(
-                $"SELECT {PostgresEventStore.RecordedEventColumns} FROM archive.events WHERE global_position > $1 ORDER BY global_position LIMIT $2",
-                connection, transaction))
+            await foreach (var page in pages.Reader.ReadAllAsync(cancellationToken))
             {
-                read.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
-                read.Parameters.Add(new NpgsqlParameter<int> { TypedValue = PageSize });
-                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                    page.Add(PostgresEventStore.ReadRecordedEvent(reader));
+                foreach (var projection in all)
+                    await projection.ApplyRebuildingAsync(connection, page, cancellationToken);
+                done += page.Count;
+                progress?.Report(new Progress(done, total));
             }
-            if (page.Count == 0)
-                break;
-            foreach (var projection in all)
-                await projection.ApplyAsync(connection, page, cancellationToken);
-            after = page[^1].GlobalPosition;
-            done += page.Count;
-            progress?.Report(new Progress(done, total));
         }
+        finally
+        {
+            await stopReading.CancelAsync();
+            try
+            {
+                await reading;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped early because applying failed; that failure is what propagates.
+            }
+        }
+
         // Built once over the whole table instead of row by row: the full-text index above all.
         foreach (var definition in secondaryIndexes)
         {
@@ -65,6 +73,40 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
         }
         await transaction.CommitAsync(cancellationToken);
         return done;
+    }
+
+    private async Task ReadAheadAsync(long total, ChannelWriter<List<RecordedEvent>> pages, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            long after = 0;
+            while (after < total)
+            {
+                var page = new List<RecordedEvent>(PageSize);
+                await using (var read = new NpgsqlCommand(
+                    $"SELECT {PostgresEventStore.RecordedEventColumns} FROM archive.events WHERE global_position > $1 AND global_position <= $2 ORDER BY global_position LIMIT $3",
+                    connection))
+                {
+                    read.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+                    read.Parameters.Add(new NpgsqlParameter<long> { TypedValue = total });
+                    read.Parameters.Add(new NpgsqlParameter<int> { TypedValue = PageSize });
+                    await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+                    while (await reader.ReadAsync(cancellationToken))
+                        page.Add(PostgresEventStore.ReadRecordedEvent(reader));
+                }
+                if (page.Count == 0)
+                    break;
+                await pages.WriteAsync(page, cancellationToken);
+                after = page[^1].GlobalPosition;
+            }
+            pages.Complete();
+        }
+        catch (Exception e)
+        {
+            pages.Complete(e);
+            throw;
+        }
     }
 
     /// <summary>

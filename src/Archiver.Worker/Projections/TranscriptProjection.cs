@@ -24,6 +24,61 @@ public sealed class TranscriptProjection : IInlineProjection
             await InsertMessagesAsync(connection, messages, cancellationToken);
     }
 
+    /// <summary>
+    /// A rebuild writes the messages with binary COPY: its tables were emptied and each event comes once, so the live
+    /// path's conflict handling has nothing to do. A message naming no conversation gets it from the dialogs written
+    /// so far, exactly as the live path's join would have.
+    /// </summary>
+    public async Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
+    {
+        var dialogs = events.Select(TranscriptFold.Dialog).OfType<DialogRow>().ToList();
+        if (dialogs.Count > 0)
+            await UpsertDialogsAsync(connection, dialogs, cancellationToken);
+        var messages = events.Select(TranscriptFold.Message).OfType<TranscriptMessage>().ToList();
+        if (messages.Count == 0)
+            return;
+
+        var unnamed = messages.Where(m => m.ConversationId is null).Select(m => m.DialogId).Distinct().ToArray();
+        var conversationOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (unnamed.Length > 0)
+        {
+            await using var lookup = new NpgsqlCommand("SELECT dialog_id, conversation_id FROM readmodel.dialogs WHERE dialog_id = ANY($1)", connection);
+            lookup.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = unnamed });
+            await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                conversationOf[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        await using var writer = await connection.BeginBinaryImportAsync(
+            """
+            COPY readmodel.transcript_messages (dialog_id, sequence, conversation_id, event_type, originator_id, originator_role, content_type,
+                                                text, file_path, rich_content, server_ts, global_position) FROM STDIN (FORMAT BINARY)
+            """, cancellationToken);
+        foreach (var m in messages)
+        {
+            await writer.StartRowAsync(cancellationToken);
+            await writer.WriteAsync(m.DialogId, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(m.Sequence, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+            await writer.WriteAsync(m.ConversationId ?? conversationOf.GetValueOrDefault(m.DialogId) ?? m.DialogId, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(m.EventType, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+            await WriteAsync(writer, m.OriginatorId, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+            await WriteAsync(writer, m.OriginatorRole, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+            await WriteAsync(writer, m.ContentType, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+            await WriteAsync(writer, m.Text, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+            await WriteAsync(writer, m.FilePath, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+            await WriteAsync(writer, m.RichContentJson, NpgsqlTypes.NpgsqlDbType.Jsonb, cancellationToken);
+            if (m.ServerTimestamp is { } ts)
+                await writer.WriteAsync(ts, NpgsqlTypes.NpgsqlDbType.TimestampTz, cancellationToken);
+            else
+                await writer.WriteNullAsync(cancellationToken);
+            await writer.WriteAsync(m.GlobalPosition, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+        }
+        await writer.CompleteAsync(cancellationToken);
+    }
+
+    private static Task WriteAsync(NpgsqlBinaryImporter writer, string? value, NpgsqlTypes.NpgsqlDbType type, CancellationToken cancellationToken) =>
+        value is null ? writer.WriteNullAsync(cancellationToken) : writer.WriteAsync(value, type, cancellationToken);
+
     private static async Task UpsertDialogsAsync(NpgsqlConnection connection, List<DialogRow> dialogs, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);

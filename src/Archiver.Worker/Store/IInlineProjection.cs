@@ -18,4 +18,11 @@ public interface IInlineProjection
     /// <param name="connection">The append's connection, inside its open transaction.</param>
     /// <param name="events">The events appended by this transaction, in global order (never empty).</param>
     Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same during a rebuild, where the tables were emptied and the log is replayed once in global order: a
+    /// projection may take a faster path (no conflicts are possible), but must produce the same rows.
+    /// </summary>
+    Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken) =>
+        ApplyAsync(connection, events, cancellationToken);
 }
