@@ -67,6 +67,14 @@ public sealed class SeveralWorkersTests
                 var consumers = (await run.Control.GetFromJsonAsync<JsonArray>("/control/consumers", cancellationToken))!;
                 violations.AddRange(consumers.Where(c => c!["connections"]!.GetValue<int>() > 1)
                     .Select(c => $"{DateTime.UtcNow:HH:mm:ss.fff} {c!["consumerId"]} has {c["connections"]} sockets"));
+                // No worker holds a transaction open while idle (Marten's daemon did; leases here are autocommit).
+                await using var idle = run.Archive.CreateCommand(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE application_name LIKE 'worker-%' AND state LIKE 'idle in transaction%' AND now() - state_change > interval '5 seconds'
+                    """);
+                if ((long)(await idle.ExecuteScalarAsync(cancellationToken))! > 0)
+                    violations.Add($"{DateTime.UtcNow:HH:mm:ss.fff} a worker session sat idle in a transaction for over 5 s");
                 await Task.Delay(100, cancellationToken);
             }
             catch (OperationCanceledException)
