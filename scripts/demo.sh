@@ -90,14 +90,10 @@ kill -TERM "${pids[1]}"; wait "${pids[1]}" || true
 "${archiver[@]}" verify
 
 echo
-echo "=== Three archived transcripts ==="
-for conversation in $(run_sql "SELECT conversation_id FROM readmodel.transcript_messages GROUP BY conversation_id ORDER BY min(server_ts) LIMIT 3"); do
+echo "=== Three archived transcripts (archiver transcript <conversationId>) ==="
+for conversation in $(run_sql "SELECT conversation_id FROM readmodel.conversations ORDER BY start_ts LIMIT 3"); do
   echo
-  echo "--- conversation $conversation"
-  run_sql "SELECT to_char(m.server_ts, 'HH24:MI:SS') || '  ' || rpad(coalesce(m.originator_role, '?'), 15) || '  ' ||
-             coalesce(m.text, m.file_path, left(m.rich_content::text, 60), m.content_type)
-           FROM readmodel.transcript_messages m LEFT JOIN readmodel.dialogs d USING (dialog_id)
-           WHERE m.conversation_id = '$conversation' ORDER BY m.server_ts, m.dialog_id, m.sequence"
+  "${archiver[@]}" transcript "$conversation"
 done
 
 echo
@@ -107,7 +103,9 @@ The archive is the database 'archiver' on 127.0.0.1:$(cat "$state/pg/port") (a p
 Query it, e.g.:
   runuser -u postgres -- psql -h $state/pg -p $(cat "$state/pg/port") -d archiver \\
     -c 'SELECT conversation_id, sequence, originator_role, text FROM readmodel.transcript_messages ORDER BY server_ts LIMIT 20'
-Raw events (the evidence): archive.events; read models: schema readmodel. The connection string (with its generated
+Raw events (the evidence): archive.events; read models: schema readmodel (docs/analytics.md). Also try:
+  dotnet src/Archiver.Worker/bin/Release/net10.0/archiver.dll search "order"       (with ConnectionStrings__Archive set)
+  dotnet src/Archiver.Worker/bin/Release/net10.0/archiver.dll export --from 2000-01-01 --to 2100-01-01 --format html The connection string (with its generated
 password) is in $state/pg/url. Stop the cluster with: bash scripts/demo.sh --stop
 EOT
 else
