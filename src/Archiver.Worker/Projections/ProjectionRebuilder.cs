@@ -8,8 +8,10 @@ namespace Archiver.Worker.Projections;
 /// <summary>
 /// <c>archiver projections rebuild</c>: empties every read model and replays the whole log through the same inline
 /// projections, in global order, in one transaction. It holds the log head's lock throughout, so writers wait (they
-/// cannot append past a rebuild) and readers see the old tables until the new ones commit. Secondary indexes are
-/// dropped for the replay and built once at the end (architecture §5: rebuilds must not be slow).
+/// cannot append past a rebuild) and readers see the old tables until the new ones commit. Secondary indexes, and the
+/// keys no projection reads while rebuilding, are dropped for the replay and built once at the end; projections may
+/// take a faster path that gives the same rows (<see cref="IInlineProjection.ApplyRebuildingAsync"/>). Architecture §5:
+/// rebuilds must not be slow.
 /// </summary>
 public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable<IInlineProjection> projections)
 {
@@ -23,8 +25,9 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        await using (var noJit = new NpgsqlCommand("SET LOCAL jit = off", connection, transaction)) // see AddArchiveStore
-            await noJit.ExecuteNonQueryAsync(cancellationToken);
+        // No JIT (see AddArchiveStore); memory for the index builds at the end, which sort the whole tables at once.
+        await using (var settings = new NpgsqlCommand("SET LOCAL jit = off; SET LOCAL maintenance_work_mem = '256MB'", connection, transaction))
+            await settings.ExecuteNonQueryAsync(cancellationToken);
         long total;
         await using (var head = new NpgsqlCommand("SELECT last_position FROM archive.log_head FOR UPDATE", connection, transaction))
             total = (long)(await head.ExecuteScalarAsync(cancellationToken))!;
@@ -35,6 +38,9 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
             await truncate.ExecuteNonQueryAsync(cancellationToken);
         }
         var secondaryIndexes = await DropSecondaryIndexesAsync(connection, transaction, tables, cancellationToken);
+        foreach (var projection in all)
+            projection.BeginRebuild();
+        var keys = await DropKeysAsync(connection, transaction, all.SelectMany(p => p.UnkeyedWhileRebuilding).Distinct().ToList(), cancellationToken);
 
         // Pages are read ahead on a second connection while this one applies the last: the log is append-only and
         // the writers are held at the log head, so everything up to `total` is there to read and nothing else.
@@ -65,6 +71,13 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
             }
         }
 
+        foreach (var projection in all)
+            await projection.FinishRebuildAsync(connection, cancellationToken);
+        foreach (var definition in keys)
+        {
+            await using var add = new NpgsqlCommand(definition, connection, transaction);
+            await add.ExecuteNonQueryAsync(cancellationToken);
+        }
         // Built once over the whole table instead of row by row: the full-text index above all.
         foreach (var definition in secondaryIndexes)
         {
@@ -107,6 +120,31 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
             pages.Complete(e);
             throw;
         }
+    }
+
+    /// <summary>Drops the primary keys of the given tables; returns the statements that add them back.</summary>
+    private static async Task<List<string>> DropKeysAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<string> tables, CancellationToken cancellationToken)
+    {
+        var keys = new List<(string Table, string Name, string Definition)>();
+        await using (var find = new NpgsqlCommand(
+            """
+            SELECT k.conrelid::regclass::text, quote_ident(k.conname), pg_get_constraintdef(k.oid)
+            FROM pg_constraint k
+            WHERE k.contype = 'p' AND k.conrelid = ANY (SELECT unnest($1::text[])::regclass)
+            """, connection, transaction))
+        {
+            find.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = tables.ToArray() });
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                keys.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+        foreach (var (table, name, _) in keys)
+        {
+            await using var drop = new NpgsqlCommand($"ALTER TABLE {table} DROP CONSTRAINT {name}", connection, transaction);
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return keys.Select(k => $"ALTER TABLE {k.Table} ADD CONSTRAINT {k.Name} {k.Definition}").ToList();
     }
 
     /// <summary>

@@ -20,7 +20,70 @@ public sealed class ReadModelsProjection : IInlineProjection
         "readmodel.conversations", "readmodel.read_receipts", "readmodel.csat_results", "readmodel.survey_answers", "readmodel.participants",
     ];
 
-    public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
+    public IReadOnlyList<string> UnkeyedWhileRebuilding { get; } = ["readmodel.read_receipts"];
+
+    /// <summary>A rebuild's receipts, merged in memory and written once at the end (one rebuild at a time per process).</summary>
+    private Dictionary<(string, long, string), ReceiptRow>? _rebuildReceipts;
+
+    public Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken) =>
+        ApplyAsync(connection, events, rebuilding: false, cancellationToken);
+
+    public void BeginRebuild() => _rebuildReceipts = [];
+
+    /// <summary>
+    /// In a rebuild the receipts are merged in memory and the figures counted once at the end (<see cref="FinishRebuildAsync"/>):
+    /// the same rows as live, where they are merged and moved batch by batch.
+    /// </summary>
+    public Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken) =>
+        ApplyAsync(connection, events, rebuilding: true, cancellationToken);
+
+    public async Task FinishRebuildAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var receipts = _rebuildReceipts?.Values.ToList() ?? [];
+        _rebuildReceipts = null;
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "COPY readmodel.read_receipts (dialog_id, sequence, participant_id, participant_role, accepted_at, read_at) FROM STDIN (FORMAT BINARY)",
+            cancellationToken))
+        {
+            foreach (var r in receipts)
+            {
+                await writer.StartRowAsync(cancellationToken);
+                await writer.WriteAsync(r.DialogId, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(r.Sequence, NpgsqlDbType.Bigint, cancellationToken);
+                await writer.WriteAsync(r.ParticipantId, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(r.ParticipantRole, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(r.AcceptedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await writer.WriteAsync(r.ReadAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            }
+            await writer.CompleteAsync(cancellationToken);
+        }
+        await using var figures = new NpgsqlCommand(
+            """
+            WITH firsts AS (
+              SELECT dialog_id,
+                     count(*) FILTER (WHERE author_role = 'consumer') AS consumer,
+                     count(*) FILTER (WHERE author_role = 'agent') AS agent,
+                     min(server_ts) FILTER (WHERE author_role = 'consumer') AS first_consumer
+              FROM readmodel.transcript_messages GROUP BY dialog_id),
+            replies AS (
+              SELECT m.dialog_id, min(m.server_ts) AS first_reply
+              FROM readmodel.transcript_messages m JOIN firsts f USING (dialog_id)
+              WHERE m.author_role = 'agent' AND m.server_ts >= f.first_consumer
+              GROUP BY m.dialog_id)
+            UPDATE readmodel.conversations c SET
+              consumer_messages = coalesce(f.consumer, 0), agent_messages = coalesce(f.agent, 0),
+              first_consumer_at = f.first_consumer, first_reply_at = r.first_reply,
+              csat_rate = s.rate, csat_resolution = s.resolution_confirmation, csat_status = s.status
+            FROM readmodel.conversations c0
+            LEFT JOIN firsts f ON f.dialog_id = c0.conversation_id
+            LEFT JOIN replies r ON r.dialog_id = c0.conversation_id
+            LEFT JOIN readmodel.csat_results s ON s.conversation_id = c0.conversation_id
+            WHERE c.conversation_id = c0.conversation_id
+            """, connection);
+        await figures.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, bool rebuilding, CancellationToken cancellationToken)
     {
         await using var rows = new NpgsqlBatch(connection);
         var receipts = events.SelectMany(ReadModelFold.Receipts)
@@ -31,8 +94,21 @@ public sealed class ReadModelsProjection : IInlineProjection
                 AcceptedAt = Earliest(a.AcceptedAt, b.AcceptedAt),
                 ReadAt = Earliest(a.ReadAt, b.ReadAt),
             })).ToList();
-        if (receipts.Count > 0)
+        if (rebuilding)
+        {
+            _rebuildReceipts ??= [];
+            foreach (var r in receipts)
+            {
+                var key = (r.DialogId, r.Sequence, r.ParticipantId);
+                _rebuildReceipts[key] = _rebuildReceipts.TryGetValue(key, out var seen)
+                    ? seen with { ParticipantRole = seen.ParticipantRole ?? r.ParticipantRole, AcceptedAt = Earliest(seen.AcceptedAt, r.AcceptedAt), ReadAt = Earliest(seen.ReadAt, r.ReadAt) }
+                    : r;
+            }
+        }
+        else if (receipts.Count > 0)
+        {
             rows.BatchCommands.Add(Receipts(receipts));
+        }
         var csat = events.Select(ReadModelFold.Csat).OfType<CsatRow>().GroupBy(c => c.ConversationId)
             .Select(g => g.Aggregate((a, b) => (b.SubmittedAt ?? DateTimeOffset.MinValue) >= (a.SubmittedAt ?? DateTimeOffset.MinValue) ? b : a)).ToList();
         if (csat.Count > 0)
@@ -68,14 +144,14 @@ public sealed class ReadModelsProjection : IInlineProjection
                 .Select(g => g.Aggregate((a, b) => Newer(b, a) ? b : a)).ToList();
             if (agents.Count > 0)
                 figures.BatchCommands.Add(Agents(agents));
-            if (created.Count > 0)
+            if (created.Count > 0 && !rebuilding)
                 figures.BatchCommands.Add(Recount(created));
         }
         var messages = events.Where(e => e.Type is "ContentEvent" or "RichContentEvent").ToList();
-        if (messages.Count > 0)
+        if (messages.Count > 0 && !rebuilding)
             figures.BatchCommands.Add(Count(messages, created));
         var csatOf = csat.Select(c => c.ConversationId).Concat(created).Distinct().ToList();
-        if (csatOf.Count > 0)
+        if (csatOf.Count > 0 && !rebuilding)
             figures.BatchCommands.Add(CsatColumns(csatOf));
         if (figures.BatchCommands.Count > 0)
             await figures.ExecuteNonQueryAsync(cancellationToken);

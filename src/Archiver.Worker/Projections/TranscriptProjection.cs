@@ -12,6 +12,9 @@ public sealed class TranscriptProjection : IInlineProjection
 
     public IReadOnlyList<string> Tables { get; } = ["readmodel.dialogs", "readmodel.transcript_messages"];
 
+    /// <summary>A rebuild COPYs messages and reads them back only by whole-table aggregates (<see cref="ReadModelsProjection"/>).</summary>
+    public IReadOnlyList<string> UnkeyedWhileRebuilding { get; } = ["readmodel.transcript_messages"];
+
     public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
     {
         // Dialogs first: a message of a POST_SURVEY dialog in the same batch finds its conversation through them.
@@ -26,24 +29,23 @@ public sealed class TranscriptProjection : IInlineProjection
 
     /// <summary>
     /// A rebuild writes the messages with binary COPY: its tables were emptied and each event comes once, so the live
-    /// path's conflict handling has nothing to do. A message naming no conversation gets it from the dialogs written
-    /// so far, exactly as the live path's join would have.
+    /// path's conflict handling has nothing to do. Each event is parsed as it is written, so PostgreSQL takes rows in
+    /// while the next are read. A message naming no conversation gets it from the dialogs written so far, exactly as
+    /// the live path's join would have.
     /// </summary>
     public async Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
     {
         var dialogs = events.Select(TranscriptFold.Dialog).OfType<DialogRow>().ToList();
         if (dialogs.Count > 0)
             await UpsertDialogsAsync(connection, dialogs, cancellationToken);
-        var messages = events.Select(TranscriptFold.Message).OfType<TranscriptMessage>().ToList();
-        if (messages.Count == 0)
+        var streams = events.Where(e => e.Type is "ContentEvent" or "RichContentEvent").Select(e => e.StreamId).Distinct().ToArray();
+        if (streams.Length == 0)
             return;
 
-        var unnamed = messages.Where(m => m.ConversationId is null).Select(m => m.DialogId).Distinct().ToArray();
         var conversationOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (unnamed.Length > 0)
+        await using (var lookup = new NpgsqlCommand("SELECT dialog_id, conversation_id FROM readmodel.dialogs WHERE dialog_id = ANY($1)", connection))
         {
-            await using var lookup = new NpgsqlCommand("SELECT dialog_id, conversation_id FROM readmodel.dialogs WHERE dialog_id = ANY($1)", connection);
-            lookup.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = unnamed });
+            lookup.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams });
             await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
                 conversationOf[reader.GetString(0)] = reader.GetString(1);
@@ -54,8 +56,10 @@ public sealed class TranscriptProjection : IInlineProjection
             COPY readmodel.transcript_messages (dialog_id, sequence, conversation_id, event_type, originator_id, originator_role, content_type,
                                                 text, file_path, rich_content, server_ts, global_position) FROM STDIN (FORMAT BINARY)
             """, cancellationToken);
-        foreach (var m in messages)
+        foreach (var e in events)
         {
+            if (TranscriptFold.Message(e) is not { } m)
+                continue;
             await writer.StartRowAsync(cancellationToken);
             await writer.WriteAsync(m.DialogId, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
             await writer.WriteAsync(m.Sequence, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);

@@ -25,4 +25,15 @@ public interface IInlineProjection
     /// </summary>
     Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken) =>
         ApplyAsync(connection, events, cancellationToken);
+
+    /// <summary>Before a rebuild's replay: forget anything a previous, failed rebuild left behind.</summary>
+    void BeginRebuild()
+    {
+    }
+
+    /// <summary>After the replay, before the indexes are built again: write what the rebuild deferred.</summary>
+    Task FinishRebuildAsync(NpgsqlConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Tables whose primary key nothing needs while rebuilding, so it is dropped for the replay and added back once.</summary>
+    IReadOnlyList<string> UnkeyedWhileRebuilding => [];
 }
