@@ -39,6 +39,7 @@ fi
 if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "test: installing Debian's docker-compose to validate docker-compose.yml ..." >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1; } \
     || echo "test: docker-compose did not install; the compose check will fail and say so" >&2
 fi
 export ARCHIVER_DEPLOY_REQUIRE_TOOLS="${ARCHIVER_DEPLOY_REQUIRE_TOOLS:-1}"  # a missing validator fails, never passes silently
