@@ -63,13 +63,8 @@ public static class AppendBenchmark
         await AssertCountAsync(copyDatabase, events.Count);
         await AssertCountAsync(storeDatabase, events.Count);
 
-        latencies.Sort();
-        var rate = events.Count / storeSeconds;
-        var baselineRate = events.Count / copySeconds;
-        return new BenchmarkResult(projections.Length > 0 ? "append+projections" : "append", events.Count, Math.Round(rate), Math.Round(baselineRate), Math.Round(rate / baselineRate, 3),
-            Math.Round(BenchmarkRunner.Percentile(latencies, 50), 2),
-            Math.Round(BenchmarkRunner.Percentile(latencies, 95), 2),
-            Math.Round(BenchmarkRunner.Percentile(latencies, 99), 2));
+        return BenchmarkResult.Of(projections.Length > 0 ? "append+projections" : "append", events.Count, events.Count / storeSeconds,
+            events.Count / copySeconds, latencies);
     }
 
     private static async Task AssertCountAsync(BenchDatabase database, long expected)

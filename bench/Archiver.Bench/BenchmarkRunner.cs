@@ -4,7 +4,16 @@ namespace Archiver.Bench;
 
 /// <summary>One benchmark's figures: the JSON object printed as the last line, for before/after comparison.</summary>
 public sealed record BenchmarkResult(
-    string Name, long Events, double Rate, double BaselineRate, double Ratio, double? P50 = null, double? P95 = null, double? P99 = null);
+    string Name, long Events, double Rate, double BaselineRate, double Ratio, double? P50 = null, double? P95 = null, double? P99 = null)
+{
+    /// <summary>The figures as printed: rates rounded, the ratio to 3 places, and p50/p95/p99 of the latencies (ms) when given.</summary>
+    public static BenchmarkResult Of(string name, long events, double rate, double baselineRate, List<double>? latenciesMs = null)
+    {
+        latenciesMs?.Sort();
+        double? At(double p) => latenciesMs is null ? null : Math.Round(BenchmarkRunner.Percentile(latenciesMs, p), 2);
+        return new BenchmarkResult(name, events, Math.Round(rate), Math.Round(baselineRate), Math.Round(rate / baselineRate, 3), At(50), At(95), At(99));
+    }
+}
 
 public static class BenchmarkRunner
 {

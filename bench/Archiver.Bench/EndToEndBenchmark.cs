@@ -113,13 +113,7 @@ public static class EndToEndBenchmark
         Console.Error.WriteLine($"e2e: raw COPY {copySeconds:F2} s, {rows.Count / copySeconds:N0} events/s " +
                                 $"({committed.Sum(e => (long)e.Body.Length) / committed.Count} chars per body on average)");
 
-        lags.Sort();
-        var rate = expected / seconds;
-        var baselineRate = rows.Count / copySeconds;
-        return new BenchmarkResult("e2e", expected, Math.Round(rate), Math.Round(baselineRate), Math.Round(rate / baselineRate, 3),
-            Math.Round(BenchmarkRunner.Percentile(lags, 50), 2),
-            Math.Round(BenchmarkRunner.Percentile(lags, 95), 2),
-            Math.Round(BenchmarkRunner.Percentile(lags, 99), 2));
+        return BenchmarkResult.Of("e2e", expected, expected / seconds, rows.Count / copySeconds, lags);
     }
 
     private static (long Appends, double Seconds, long Events, TimeSpan Cpu, double PostgresCpu, long Clock) Snapshot(WorkerMetrics metrics)

@@ -57,13 +57,7 @@ public static class RebuildBenchmark
                 throw new InvalidOperationException($"The rebuild produced {messages} transcript rows, expected {expected}.");
         }
 
-        pages.Sort();
-        var rate = rebuilt / seconds;
-        var baselineRate = events.Count / copySeconds;
-        return new BenchmarkResult("rebuild", rebuilt, Math.Round(rate), Math.Round(baselineRate), Math.Round(rate / baselineRate, 3),
-            Math.Round(BenchmarkRunner.Percentile(pages, 50), 2),
-            Math.Round(BenchmarkRunner.Percentile(pages, 95), 2),
-            Math.Round(BenchmarkRunner.Percentile(pages, 99), 2));
+        return BenchmarkResult.Of("rebuild", rebuilt, rebuilt / seconds, events.Count / copySeconds, pages);
     }
 
     /// <summary>Progress reported inline (Progress&lt;T&gt; would post to the thread pool and time nothing useful).</summary>

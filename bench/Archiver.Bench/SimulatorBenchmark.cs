@@ -44,7 +44,7 @@ public static class SimulatorBenchmark
             throw new InvalidOperationException($"The ground truth holds {changes.Count:N0} messaging changes, expected {expected:N0}.");
 
         var baselineRate = await MeasureWireAsync(BaselineFrames(frames, changes), expected, cancellationToken);
-        return new BenchmarkResult("simulator", expected, Math.Round(rate), Math.Round(baselineRate), Math.Round(rate / baselineRate, 3));
+        return BenchmarkResult.Of("simulator", expected, rate, baselineRate);
     }
 
     private static async Task<(List<(int Bytes, int Changes)> Frames, double Rate)> MeasureSimulatorAsync(
