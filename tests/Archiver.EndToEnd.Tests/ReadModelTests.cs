@@ -42,11 +42,19 @@ public sealed class ReadModelTests
         Assert.True(await ArchiveComparison.CountAsync(run.Archive,
             "SELECT count(*) FROM readmodel.transcript WHERE agent_name IN ('Alice Martin', 'Bob Chen')") > 0);
 
+        // The search vector is written by the projection (live: its INSERT; rebuild: a second connection): both must give
+        // exactly what the generated column of migration 0004 computed.
+        const string wrongVectors =
+            "SELECT count(*) FROM readmodel.transcript_messages WHERE search IS DISTINCT FROM to_tsvector('simple', coalesce(text, ''))";
+        Assert.Equal(0, await ArchiveComparison.CountAsync(run.Archive, wrongVectors));
+        Assert.True(await ArchiveComparison.CountAsync(run.Archive, "SELECT count(*) FROM readmodel.transcript_messages WHERE search <> ''::tsvector") > 0);
+
         var live = await SnapshotAsync(run.Archive);
         var rebuild = await ProcessRunner.ArchiverAsync(new Dictionary<string, string?> { ["ConnectionStrings__Archive"] = run.ConnectionString },
             "projections", "rebuild");
         Assert.True(rebuild.ExitCode == 0, rebuild.StandardError);
         var rebuilt = await SnapshotAsync(run.Archive);
+        Assert.Equal(0, await ArchiveComparison.CountAsync(run.Archive, wrongVectors));
         Assert.Equal(live.Keys, rebuilt.Keys);
         foreach (var (table, rows) in live)
         {

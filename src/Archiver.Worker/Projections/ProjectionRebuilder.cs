@@ -42,18 +42,34 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
             projection.BeginRebuild();
         var keys = await DropKeysAsync(connection, transaction, all.SelectMany(p => p.UnkeyedWhileRebuilding).Distinct().ToList(), cancellationToken);
 
-        // Pages are read ahead on a second connection while this one applies the last: the log is append-only and
-        // the writers are held at the log head, so everything up to `total` is there to read and nothing else.
-        var pages = Channel.CreateBounded<List<RecordedEvent>>(2);
+        // A pipeline, each stage a page ahead of the next: pages are read on a second connection, parsed on another
+        // thread (each projection's pure PrepareRebuilding), enriched on a third connection (EnrichRebuildingAsync: the
+        // search vectors) and applied on this one. The log is append-only and the writers are held at the log head, so
+        // everything up to `total` is there to read and nothing else.
+        var read = Channel.CreateBounded<List<RecordedEvent>>(2);
+        var parsed = Channel.CreateBounded<PreparedPage>(2);
+        var enriched = Channel.CreateBounded<PreparedPage>(2);
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reading = ReadAheadAsync(total, pages.Writer, stopReading.Token);
+        await using var helper = await dataSource.OpenConnectionAsync(cancellationToken);
+        var stages = new[]
+        {
+            ReadAheadAsync(total, read.Writer, stopReading.Token),
+            StageAsync(read.Reader, parsed.Writer,
+                (page, _) => Task.FromResult(new PreparedPage(page, all.Select(p => p.PrepareRebuilding(page)).ToArray())), stopReading.Token),
+            StageAsync(parsed.Reader, enriched.Writer, async (page, ct) =>
+            {
+                for (var i = 0; i < all.Count; i++)
+                    page.Rows[i] = await all[i].EnrichRebuildingAsync(helper, page.Rows[i], ct);
+                return page;
+            }, stopReading.Token),
+        };
         long done = 0;
         try
         {
-            await foreach (var page in pages.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var (page, rows) in enriched.Reader.ReadAllAsync(cancellationToken))
             {
-                foreach (var projection in all)
-                    await projection.ApplyRebuildingAsync(connection, page, cancellationToken);
+                for (var i = 0; i < all.Count; i++)
+                    await all[i].ApplyRebuildingAsync(connection, page, rows[i], cancellationToken);
                 done += page.Count;
                 progress?.Report(new Progress(done, total));
             }
@@ -63,7 +79,7 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
             await stopReading.CancelAsync();
             try
             {
-                await reading;
+                await Task.WhenAll(stages);
             }
             catch (OperationCanceledException)
             {
@@ -86,6 +102,26 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
         }
         await transaction.CommitAsync(cancellationToken);
         return done;
+    }
+
+    /// <summary>A page of the log with what each projection prepared from it, in the projections' order.</summary>
+    private sealed record PreparedPage(List<RecordedEvent> Events, object?[] Rows);
+
+    /// <summary>One stage of the pipeline: each item in, transformed, out; a failure or the end is passed on.</summary>
+    private static async Task StageAsync<TIn, TOut>(
+        ChannelReader<TIn> input, ChannelWriter<TOut> output, Func<TIn, CancellationToken, Task<TOut>> transform, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var item in input.ReadAllAsync(cancellationToken))
+                await output.WriteAsync(await transform(item, cancellationToken), cancellationToken);
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+            throw;
+        }
     }
 
     private async Task ReadAheadAsync(long total, ChannelWriter<List<RecordedEvent>> pages, CancellationToken cancellationToken)

@@ -26,16 +26,18 @@ public sealed class ReadModelsProjection : IInlineProjection
     private Dictionary<(string, long, string), ReceiptRow>? _rebuildReceipts;
 
     public Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken) =>
-        ApplyAsync(connection, events, rebuilding: false, cancellationToken);
+        WriteAsync(connection, Fold(events), rebuilding: false, cancellationToken);
 
     public void BeginRebuild() => _rebuildReceipts = [];
+
+    public object? PrepareRebuilding(IReadOnlyList<RecordedEvent> events) => Fold(events);
 
     /// <summary>
     /// In a rebuild the receipts are merged in memory and the figures counted once at the end (<see cref="FinishRebuildAsync"/>):
     /// the same rows as live, where they are merged and moved batch by batch.
     /// </summary>
-    public Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken) =>
-        ApplyAsync(connection, events, rebuilding: true, cancellationToken);
+    public Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, object? prepared, CancellationToken cancellationToken) =>
+        WriteAsync(connection, (PageRows)prepared!, rebuilding: true, cancellationToken);
 
     public async Task FinishRebuildAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
@@ -83,17 +85,31 @@ public sealed class ReadModelsProjection : IInlineProjection
         await figures.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, bool rebuilding, CancellationToken cancellationToken)
-    {
-        await using var rows = new NpgsqlBatch(connection);
-        var receipts = events.SelectMany(ReadModelFold.Receipts)
+    /// <summary>The rows a batch of events gives, each kind merged within the batch. Pure: no connection, no state.</summary>
+    private sealed record PageRows(
+        List<ReceiptRow> Receipts, List<CsatRow> Csat, List<SurveyAnswerRow> Answers, List<ParticipantRow> Participants,
+        List<ConversationRow> Observed, List<RecordedEvent> Messages);
+
+    private static PageRows Fold(IReadOnlyList<RecordedEvent> events) => new(
+        events.SelectMany(ReadModelFold.Receipts)
             .GroupBy(r => (r.DialogId, r.Sequence, r.ParticipantId))
             .Select(g => g.Aggregate((a, b) => a with
             {
                 ParticipantRole = a.ParticipantRole ?? b.ParticipantRole,
                 AcceptedAt = Earliest(a.AcceptedAt, b.AcceptedAt),
                 ReadAt = Earliest(a.ReadAt, b.ReadAt),
-            })).ToList();
+            })).ToList(),
+        events.Select(ReadModelFold.Csat).OfType<CsatRow>().GroupBy(c => c.ConversationId)
+            .Select(g => g.Aggregate((a, b) => (b.SubmittedAt ?? DateTimeOffset.MinValue) >= (a.SubmittedAt ?? DateTimeOffset.MinValue) ? b : a)).ToList(),
+        events.Select(ReadModelFold.SurveyAnswer).OfType<SurveyAnswerRow>().ToList(),
+        events.Select(ReadModelFold.Participant).OfType<ParticipantRow>().ToList(),
+        events.Select(ReadModelFold.Conversation).OfType<ConversationRow>().ToList(),
+        events.Where(e => e.Type is "ContentEvent" or "RichContentEvent").ToList());
+
+    private async Task WriteAsync(NpgsqlConnection connection, PageRows page, bool rebuilding, CancellationToken cancellationToken)
+    {
+        await using var rows = new NpgsqlBatch(connection);
+        var (receipts, csat, answers, participants, observed, messages) = page;
         if (rebuilding)
         {
             _rebuildReceipts ??= [];
@@ -109,14 +125,10 @@ public sealed class ReadModelsProjection : IInlineProjection
         {
             rows.BatchCommands.Add(Receipts(receipts));
         }
-        var csat = events.Select(ReadModelFold.Csat).OfType<CsatRow>().GroupBy(c => c.ConversationId)
-            .Select(g => g.Aggregate((a, b) => (b.SubmittedAt ?? DateTimeOffset.MinValue) >= (a.SubmittedAt ?? DateTimeOffset.MinValue) ? b : a)).ToList();
         if (csat.Count > 0)
             rows.BatchCommands.Add(Csat(csat));
-        var answers = events.Select(ReadModelFold.SurveyAnswer).OfType<SurveyAnswerRow>().ToList();
         if (answers.Count > 0)
             rows.BatchCommands.Add(SurveyAnswers(answers));
-        var participants = events.Select(ReadModelFold.Participant).OfType<ParticipantRow>().ToList();
         if (participants.Count > 0)
             rows.BatchCommands.Add(Participants(participants));
         if (rows.BatchCommands.Count > 0)
@@ -124,7 +136,6 @@ public sealed class ReadModelsProjection : IInlineProjection
 
         // Conversations first seen now get their figures counted once from the transcript; the others are updated by
         // what this batch adds. Both give what a full recount would, in any batch size — live or in a rebuild.
-        var observed = events.Select(ReadModelFold.Conversation).OfType<ConversationRow>().ToList();
         var created = new List<string>();
         await using var figures = new NpgsqlBatch(connection);
         if (observed.Count > 0)
@@ -147,7 +158,6 @@ public sealed class ReadModelsProjection : IInlineProjection
             if (created.Count > 0 && !rebuilding)
                 figures.BatchCommands.Add(Recount(created));
         }
-        var messages = events.Where(e => e.Type is "ContentEvent" or "RichContentEvent").ToList();
         if (messages.Count > 0 && !rebuilding)
             figures.BatchCommands.Add(Count(messages, created));
         var csatOf = csat.Select(c => c.ConversationId).Concat(created).Distinct().ToList();

@@ -28,24 +28,60 @@ public sealed class TranscriptProjection : IInlineProjection
     }
 
     /// <summary>
-    /// A rebuild writes the messages with binary COPY: its tables were emptied and each event comes once, so the live
-    /// path's conflict handling has nothing to do. Each event is parsed as it is written, so PostgreSQL takes rows in
-    /// while the next are read. A message naming no conversation gets it from the dialogs written so far, exactly as
-    /// the live path's join would have.
+    /// A page's dialogs and messages, parsed ahead of writing them (<see cref="IInlineProjection.PrepareRebuilding"/>), and
+    /// each message's search vector in PostgreSQL's binary form (<see cref="IInlineProjection.EnrichRebuildingAsync"/>).
     /// </summary>
-    public async Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
+    private sealed record RebuildPage(List<DialogRow> Dialogs, List<TranscriptMessage> Messages, byte[][]? SearchVectors = null);
+
+    public object? PrepareRebuilding(IReadOnlyList<RecordedEvent> events) => new RebuildPage(
+        events.Select(TranscriptFold.Dialog).OfType<DialogRow>().ToList(),
+        events.Select(TranscriptFold.Message).OfType<TranscriptMessage>().ToList());
+
+    /// <summary>
+    /// The page's search vectors, computed by the helper connection's backend with the live path's function, while the
+    /// rebuild's own backend writes the page before. They come back in tsvector's binary wire form (tsvectorsend), which
+    /// is exactly what a binary COPY of the tsvector column takes, so they are passed through as they are.
+    /// </summary>
+    public async Task<object?> EnrichRebuildingAsync(NpgsqlConnection helper, object? prepared, CancellationToken cancellationToken)
     {
-        var dialogs = events.Select(TranscriptFold.Dialog).OfType<DialogRow>().ToList();
+        var page = (RebuildPage)prepared!;
+        if (page.Messages.Count == 0)
+            return page;
+        await using var command = new NpgsqlCommand(
+            "SELECT tsvectorsend(readmodel.search_vector(t)) FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i", helper);
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = page.Messages.Select(m => m.Text).ToArray() });
+        var vectors = new byte[page.Messages.Count][];
+        var i = 0;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                vectors[i++] = reader.GetFieldValue<byte[]>(0);
+        }
+        if (i != vectors.Length)
+            throw new InvalidOperationException($"Search vectors: {i} computed for {vectors.Length} messages.");
+        return page with { SearchVectors = vectors };
+    }
+
+    /// <summary>
+    /// A rebuild writes the messages with binary COPY: its tables were emptied and each event comes once, so the live
+    /// path's conflict handling has nothing to do. A message naming no conversation gets it from the dialogs written so
+    /// far, exactly as the live path's join would have.
+    /// </summary>
+    public async Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, object? prepared, CancellationToken cancellationToken)
+    {
+        var (dialogs, messages, vectors) = (RebuildPage)prepared!;
         if (dialogs.Count > 0)
             await UpsertDialogsAsync(connection, dialogs, cancellationToken);
-        var streams = events.Where(e => e.Type is "ContentEvent" or "RichContentEvent").Select(e => e.StreamId).Distinct().ToArray();
-        if (streams.Length == 0)
+        if (messages.Count == 0)
             return;
 
+        // Only messages that do not name their conversation need the dialogs table; LivePerson's changes usually do.
         var conversationOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using (var lookup = new NpgsqlCommand("SELECT dialog_id, conversation_id FROM readmodel.dialogs WHERE dialog_id = ANY($1)", connection))
+        var unnamed = messages.Where(m => m.ConversationId is null).Select(m => m.DialogId).Distinct(StringComparer.Ordinal).ToArray();
+        if (unnamed.Length > 0)
         {
-            lookup.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams });
+            await using var lookup = new NpgsqlCommand("SELECT dialog_id, conversation_id FROM readmodel.dialogs WHERE dialog_id = ANY($1)", connection);
+            lookup.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = unnamed });
             await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
                 conversationOf[reader.GetString(0)] = reader.GetString(1);
@@ -54,12 +90,11 @@ public sealed class TranscriptProjection : IInlineProjection
         await using var writer = await connection.BeginBinaryImportAsync(
             """
             COPY readmodel.transcript_messages (dialog_id, sequence, conversation_id, event_type, originator_id, originator_role, content_type,
-                                                text, file_path, rich_content, server_ts, global_position) FROM STDIN (FORMAT BINARY)
+                                                text, file_path, rich_content, server_ts, global_position, search) FROM STDIN (FORMAT BINARY)
             """, cancellationToken);
-        foreach (var e in events)
+        for (var i = 0; i < messages.Count; i++)
         {
-            if (TranscriptFold.Message(e) is not { } m)
-                continue;
+            var m = messages[i];
             await writer.StartRowAsync(cancellationToken);
             await writer.WriteAsync(m.DialogId, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
             await writer.WriteAsync(m.Sequence, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
@@ -76,6 +111,8 @@ public sealed class TranscriptProjection : IInlineProjection
             else
                 await writer.WriteNullAsync(cancellationToken);
             await writer.WriteAsync(m.GlobalPosition, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+            // A binary COPY field is its type's send form; written as raw bytes it reaches tsvectorrecv unchanged.
+            await writer.WriteAsync(vectors![i], NpgsqlTypes.NpgsqlDbType.Bytea, cancellationToken);
         }
         await writer.CompleteAsync(cancellationToken);
     }
@@ -123,9 +160,11 @@ public sealed class TranscriptProjection : IInlineProjection
         await using var command = new NpgsqlCommand(
             """
             INSERT INTO readmodel.transcript_messages
-              (dialog_id, sequence, conversation_id, event_type, originator_id, originator_role, content_type, text, file_path, rich_content, server_ts, global_position)
+              (dialog_id, sequence, conversation_id, event_type, originator_id, originator_role, content_type, text, file_path, rich_content, server_ts,
+               global_position, search)
             SELECT m.dialog_id, m.sequence, coalesce(m.conversation_id, d.conversation_id, m.dialog_id), m.event_type, m.originator_id,
-                   m.originator_role, m.content_type, m.text, m.file_path, m.rich_content::jsonb, m.server_ts, m.global_position
+                   m.originator_role, m.content_type, m.text, m.file_path, m.rich_content::jsonb, m.server_ts, m.global_position,
+                   readmodel.search_vector(m.text)
             FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                         $10::text[], $11::timestamptz[], $12::bigint[])
                  AS m(dialog_id, sequence, conversation_id, event_type, originator_id, originator_role, content_type, text, file_path,

@@ -20,10 +20,26 @@ public interface IInlineProjection
     Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The same during a rebuild, where the tables were emptied and the log is replayed once in global order: a
-    /// projection may take a faster path (no conflicts are possible), but must produce the same rows.
+    /// A rebuild's first, pure step for one page: whatever can be computed from the events alone (parsing them into
+    /// rows). The rebuild runs it on another thread, a page ahead of <see cref="ApplyRebuildingAsync"/>, so parsing
+    /// overlaps PostgreSQL's work on the previous page. It must not touch state that applying changes.
     /// </summary>
-    Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken) =>
+    object? PrepareRebuilding(IReadOnlyList<RecordedEvent> events) => null;
+
+    /// <summary>
+    /// A rebuild's second step for one page, after <see cref="PrepareRebuilding"/>: work that needs PostgreSQL but no
+    /// table (computing search vectors), done a page ahead on a helper connection outside the rebuild's transaction, so
+    /// that a second backend shares the rebuild's work. Returns what <see cref="ApplyRebuildingAsync"/> gets.
+    /// </summary>
+    Task<object?> EnrichRebuildingAsync(NpgsqlConnection helper, object? prepared, CancellationToken cancellationToken) =>
+        Task.FromResult(prepared);
+
+    /// <summary>
+    /// The same as <see cref="ApplyAsync"/> during a rebuild, where the tables were emptied and the log is replayed once
+    /// in global order: a projection may take a faster path (no conflicts are possible), but must produce the same rows.
+    /// </summary>
+    /// <param name="prepared">What <see cref="PrepareRebuilding"/> returned for this page.</param>
+    Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, object? prepared, CancellationToken cancellationToken) =>
         ApplyAsync(connection, events, cancellationToken);
 
     /// <summary>Before a rebuild's replay: forget anything a previous, failed rebuild left behind.</summary>
