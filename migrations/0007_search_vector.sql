@@ -12,6 +12,16 @@ CREATE FUNCTION readmodel.search_vector(message_text text) RETURNS tsvector
 COMMENT ON FUNCTION readmodel.search_vector(text) IS 'The full-text search vector of a message text: transcript_messages.search = search_vector(text).';
 
 ALTER TABLE readmodel.transcript_messages ALTER COLUMN search DROP EXPRESSION;
--- Every writer must give it: a row without a vector would be a message that search cannot find.
+-- A row without a vector would be a message that search cannot find.
 ALTER TABLE readmodel.transcript_messages ALTER COLUMN search SET NOT NULL;
+
+-- Rolling upgrades: a worker older than this migration inserts messages without the column. This fills it for them;
+-- the WHEN clause keeps the function from being called at all for the writers that give the vector.
+CREATE FUNCTION readmodel.fill_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.search := readmodel.search_vector(NEW.text);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER transcript_messages_fill_search BEFORE INSERT ON readmodel.transcript_messages
+  FOR EACH ROW WHEN (NEW.search IS NULL) EXECUTE FUNCTION readmodel.fill_search_vector();
 COMMENT ON COLUMN readmodel.transcript_messages.search IS 'readmodel.search_vector(text), written by the transcript projection; GIN-indexed for full-text search';
