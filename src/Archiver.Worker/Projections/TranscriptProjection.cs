@@ -69,11 +69,12 @@ public sealed class TranscriptProjection : IInlineProjection
     /// </summary>
     public async Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, object? prepared, CancellationToken cancellationToken)
     {
-        var (dialogs, messages, vectors) = (RebuildPage)prepared!;
+        var (dialogs, messages, searchVectors) = (RebuildPage)prepared!;
         if (dialogs.Count > 0)
             await UpsertDialogsAsync(connection, dialogs, cancellationToken);
         if (messages.Count == 0)
             return;
+        var vectors = searchVectors ?? throw new InvalidOperationException("A rebuild page reached the transcript without its search vectors (EnrichRebuildingAsync).");
 
         // Only messages that do not name their conversation need the dialogs table; LivePerson's changes usually do.
         var conversationOf = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -112,7 +113,7 @@ public sealed class TranscriptProjection : IInlineProjection
                 await writer.WriteNullAsync(cancellationToken);
             await writer.WriteAsync(m.GlobalPosition, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
             // A binary COPY field is its type's send form; written as raw bytes it reaches tsvectorrecv unchanged.
-            await writer.WriteAsync(vectors![i], NpgsqlTypes.NpgsqlDbType.Bytea, cancellationToken);
+            await writer.WriteAsync(vectors[i], NpgsqlTypes.NpgsqlDbType.Bytea, cancellationToken);
         }
         await writer.CompleteAsync(cancellationToken);
     }
