@@ -17,23 +17,23 @@ public sealed class TranscriptProjection : IInlineProjection
 
     public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
     {
+        var (dialogs, messages, _) = Parse(events);
         // Dialogs first: a message of a POST_SURVEY dialog in the same batch finds its conversation through them.
-        var dialogs = events.Select(TranscriptFold.Dialog).OfType<DialogRow>().ToList();
         if (dialogs.Count > 0)
             await UpsertDialogsAsync(connection, dialogs, cancellationToken);
-
-        var messages = events.Select(TranscriptFold.Message).OfType<TranscriptMessage>().ToList();
         if (messages.Count > 0)
             await InsertMessagesAsync(connection, messages, cancellationToken);
     }
 
     /// <summary>
-    /// A page's dialogs and messages, parsed ahead of writing them (<see cref="IInlineProjection.PrepareRebuilding"/>), and
-    /// each message's search vector in PostgreSQL's binary form (<see cref="IInlineProjection.EnrichRebuildingAsync"/>).
+    /// A batch's dialogs and messages, parsed (in a rebuild a page ahead of writing them: <see cref="IInlineProjection.PrepareRebuilding"/>), and
+    /// in a rebuild each message's search vector in PostgreSQL's binary form (<see cref="IInlineProjection.EnrichRebuildingAsync"/>).
     /// </summary>
-    private sealed record RebuildPage(List<DialogRow> Dialogs, List<TranscriptMessage> Messages, byte[][]? SearchVectors = null);
+    private sealed record ParsedBatch(List<DialogRow> Dialogs, List<TranscriptMessage> Messages, byte[][]? SearchVectors = null);
 
-    public object? PrepareRebuilding(IReadOnlyList<RecordedEvent> events) => new RebuildPage(
+    public object? PrepareRebuilding(IReadOnlyList<RecordedEvent> events) => Parse(events);
+
+    private static ParsedBatch Parse(IReadOnlyList<RecordedEvent> events) => new(
         events.Select(TranscriptFold.Dialog).OfType<DialogRow>().ToList(),
         events.Select(TranscriptFold.Message).OfType<TranscriptMessage>().ToList());
 
@@ -44,7 +44,7 @@ public sealed class TranscriptProjection : IInlineProjection
     /// </summary>
     public async Task<object?> EnrichRebuildingAsync(NpgsqlConnection helper, object? prepared, CancellationToken cancellationToken)
     {
-        var page = (RebuildPage)prepared!;
+        var page = (ParsedBatch)prepared!;
         if (page.Messages.Count == 0)
             return page;
         await using var command = new NpgsqlCommand(
@@ -69,7 +69,7 @@ public sealed class TranscriptProjection : IInlineProjection
     /// </summary>
     public async Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, object? prepared, CancellationToken cancellationToken)
     {
-        var (dialogs, messages, searchVectors) = (RebuildPage)prepared!;
+        var (dialogs, messages, searchVectors) = (ParsedBatch)prepared!;
         if (dialogs.Count > 0)
             await UpsertDialogsAsync(connection, dialogs, cancellationToken);
         if (messages.Count == 0)
