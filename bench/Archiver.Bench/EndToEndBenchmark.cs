@@ -255,8 +255,7 @@ public static class EndToEndBenchmark
             {
                 foreach (var change in dialog.GetProperty("events").EnumerateArray())
                 {
-                    var read = MessagingChange.TryRead(change, out var rejection) ?? throw new InvalidOperationException(rejection);
-                    events.Add(ArchiveMapping.ForMessaging(read, archiveChatStates: false)!);
+                    events.Add(ArchiveMapping.ForMessaging(MessagingChange.Read(change), "bench", archiveChatStates: false)!);
                 }
             }
         }

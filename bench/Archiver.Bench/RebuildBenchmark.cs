@@ -26,7 +26,7 @@ public static class RebuildBenchmark
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
 
         await archive.CheckpointAsync();
-        var rebuilder = new ProjectionRebuilder(archive.DataSource, [new TranscriptProjection(), new ReadModelsProjection(), new AgentsProjection()]);
+        var rebuilder = new ProjectionRebuilder(archive.DataSource, [new TranscriptProjection(), new ReadModelsProjection(), new AgentsProjection()], TimeProvider.System);
         var pages = new List<double>();
         var last = Stopwatch.GetTimestamp();
         var clock = Stopwatch.StartNew();

@@ -37,6 +37,9 @@ public sealed record SimulatorSettings
     /// <summary>A connection that sends nothing for this long is closed (§2.3).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>A bare socket (no token on the handshake) that has not authenticated with InitConnection by then is closed with 4401 (docs/simulator.md).</summary>
+    public TimeSpan InitConnectionTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Frames queued for one connection before it is dropped as too slow.</summary>
     public int MaxQueuedFrames { get; init; } = 200_000;
 

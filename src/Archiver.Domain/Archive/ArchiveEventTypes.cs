@@ -22,6 +22,20 @@ public static class ArchiveEventTypes
     public const string UnrecognisedFrame = "UnrecognisedFrame";
     public const string AgentProfileObserved = "AgentProfileObserved";
 
+    /// <summary>A change the worker could not file in a dialog or conversation stream (its key is unusable): kept verbatim.</summary>
+    public const string UnmappedChange = "UnmappedChange";
+
+    /// <summary>
+    /// The worker's own type names. A wire event may carry one (an <c>event.type</c> of "CsatSubmitted"): it is archived
+    /// as sent, in its dialog's stream, and the projections never take it for the worker's fact, because they decide by
+    /// the kind of stream an event is in (<see cref="StreamKeys.KindOf"/>), not by its type alone.
+    /// </summary>
+    public static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        ConversationObserved, ConversationOpened, ParticipantJoined, ParticipantLeft, DialogOpened, DialogClosed, TtrChanged, SkillChanged,
+        StageChanged, CsatSubmitted, ConversationClosed, UnrecognisedFrame, AgentProfileObserved, UnmappedChange,
+    };
+
     /// <summary>
     /// A conversation's metadata stream. Prefixed because a MAIN dialog's id IS its conversation's id (§8), and the
     /// dialog's stream holds LivePerson's sequences as positions, which store-assigned positions must never collide with.

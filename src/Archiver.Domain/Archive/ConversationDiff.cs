@@ -18,8 +18,8 @@ public static class ConversationDiff
         facts.AddRange(current.Participants.Where(p => !before.Contains(p)).Distinct().Select(p => new ParticipantJoined(id, p.Id, p.Role, at, observation)));
         facts.AddRange((previous?.Participants ?? []).Where(p => !after.Contains(p)).Distinct().Select(p => new ParticipantLeft(id, p.Id, p.Role, at, observation)));
 
-        var oldDialogs = (previous?.Dialogs ?? []).ToDictionary(d => d.DialogId, StringComparer.Ordinal);
-        foreach (var dialog in current.Dialogs)
+        var oldDialogs = (previous?.Dialogs ?? []).DistinctBy(d => d.DialogId, StringComparer.Ordinal).ToDictionary(d => d.DialogId, StringComparer.Ordinal);
+        foreach (var dialog in current.Dialogs.DistinctBy(d => d.DialogId, StringComparer.Ordinal))
         {
             oldDialogs.TryGetValue(dialog.DialogId, out var old);
             if (old is null)

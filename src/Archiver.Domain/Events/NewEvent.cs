@@ -13,10 +13,15 @@ namespace Archiver.Domain.Events;
 /// For store-assigned positions: the caller's key of "the same content", so a repeated state is recognised and not
 /// appended again. Ignored identity-wise when <see cref="Position"/> is given (the key is then (stream, position)).
 /// </param>
+/// <param name="Issues">
+/// What kept the change from being mapped exactly as it came (an unusable key, a timestamp that is not one): recorded
+/// beside the event in archive.rejections when it is first appended.
+/// </param>
 public sealed record NewEvent(
     string StreamId,
     long? Position,
     string Type,
     string Body,
     DateTimeOffset? ServerTimestamp = null,
-    string? DedupeKey = null);
+    string? DedupeKey = null,
+    IReadOnlyList<Protocol.ArchiveIssue>? Issues = null);

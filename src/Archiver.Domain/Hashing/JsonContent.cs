@@ -12,10 +12,10 @@ public static class JsonContent
     /// <summary>Whether <paramref name="text"/> is exactly one well-formed JSON value.</summary>
     public static bool IsValid(string? text)
     {
-        if (string.IsNullOrEmpty(text))
-            return false;
+        if (string.IsNullOrEmpty(text) || Protocol.TextRepair.HasLoneSurrogate(text))
+            return false; // a lone surrogate has no UTF-8 form: such text could not be stored as it is
         var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        var reader = new Utf8JsonReader(bytes, Protocol.JsonLimits.Reader);
         try
         {
             if (!reader.Read())
@@ -35,11 +35,11 @@ public static class JsonContent
             return true;
         try
         {
-            using var a = JsonDocument.Parse(left);
-            using var b = JsonDocument.Parse(right);
+            using var a = Protocol.JsonLimits.Parse(left);
+            using var b = Protocol.JsonLimits.Parse(right);
             return JsonElement.DeepEquals(a.RootElement, b.RootElement);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             return false;
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Archiver.Domain.Protocol;
+using Archiver.Simulator.Hostile;
 using Archiver.Simulator.Identity;
 using Archiver.Simulator.Traffic;
 using Archiver.Simulator.Ums;
@@ -36,6 +37,7 @@ public static class ControlEndpoints
             mode = c.Mode.ToString().ToLowerInvariant(),
             connections = Sockets(world, c.Id).Count,
             subscriptions = Sockets(world, c.Id).Sum(s => s.Subscriptions),
+            emitted = world.Emitted(c.Id),
         }));
 
         control.MapPut("/brand-keys/{kid}", async (string kid, HttpRequest request, TokenService tokens) =>
@@ -48,7 +50,11 @@ public static class ControlEndpoints
         control.MapPost("/consumers/{consumerId}/conversations", async (string consumerId, HttpRequest request, SimulatorWorld world) =>
         {
             using var body = await ReadAsync(request);
-            return Results.Json(new { conversationId = world.RequestConversation(consumerId, body.RootElement.Property("skillId").AsString()) });
+            return Results.Json(new
+            {
+                conversationId = world.RequestConversation(consumerId, body.RootElement.Property("skillId").AsString(),
+                    allowSeveralOpen: body.RootElement.Property("allowSeveralOpen").AsBoolean() == true),
+            });
         });
 
         control.MapPost("/conversations/{id}/accept", async (string id, HttpRequest request, SimulatorWorld world) =>
@@ -165,6 +171,46 @@ public static class ControlEndpoints
         {
             using var body = await ReadAsync(request);
             return Results.Json(new { affected = Faults.Apply(body.RootElement, world, board, stats) });
+        });
+
+        control.MapGet("/faults", (SimulatorWorld world, FaultBoard board) => board.Records().Select(r => new
+        {
+            kind = r.Kind,
+            consumerId = r.ConsumerId,
+            appliedAtMs = r.AppliedAtMs,
+            emittedBefore = r.EmittedBefore,
+            emittedAfter = world.Emitted(r.ConsumerId),
+            wireEffect = r.WireEffect,
+        }));
+
+        control.MapGet("/hostile-cases", () => HostileCatalogue.All.Select(c => new { name = c.Name, kind = c.Kind, inBand = c.InBand, description = c.Description }));
+
+        control.MapPost("/conversations/{id}/hostile", async (string id, HttpRequest request, SimulatorWorld world) =>
+        {
+            using var body = await ReadAsync(request);
+            var name = body.RootElement.Property("case").AsString() ?? throw new WorldException(400, "case is required (GET /control/hostile-cases lists them)");
+            var answer = HostileSender.Send(world, id, name);
+            return Results.Json(new { @case = answer.Case, kind = answer.Kind, inBand = answer.InBand, dialogId = answer.DialogId, sequence = answer.Sequence });
+        });
+
+        control.MapPost("/consumers/{consumerId}/frames", async (string consumerId, HttpRequest request, SimulatorWorld world) =>
+        {
+            using var body = await ReadAsync(request);
+            var root = body.RootElement;
+            HostileFrame frame;
+            try
+            {
+                frame = root.Property("base64").AsString() is { } base64
+                    ? new HostileFrame(null, Convert.FromBase64String(base64), root.Property("binary").AsBoolean() == true)
+                    : root.Property("text").ValueKind == JsonValueKind.String
+                        ? HostileFrame.OfText(root.GetProperty("text").GetString()!) // exactly these characters: a lone surrogate is refused, not repaired
+                        : throw new WorldException(400, "text or base64 is required");
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException)
+            {
+                throw new WorldException(400, $"unusable frame: {e.Message}"); // bad base64, or text that is not valid UTF-16 (a lone surrogate)
+            }
+            return Results.Json(new { sockets = HostileSender.SendRaw(world, consumerId, frame, givenAsBytes: frame.Bytes is not null) });
         });
 
         control.MapGet("/ground-truth", (HttpContext http, SimulatorWorld world) => GroundTruthResponse.WriteAsync(http, world, http.Request.Query["consumerId"].FirstOrDefault()));

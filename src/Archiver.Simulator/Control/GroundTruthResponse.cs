@@ -13,7 +13,11 @@ internal static class GroundTruthResponse
     public static async Task WriteAsync(HttpContext http, SimulatorWorld world, string? consumerId)
     {
         http.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(http.Response.Body, new JsonWriterOptions { SkipValidation = true });
+        await using var writer = new Utf8JsonWriter(http.Response.Body, new JsonWriterOptions
+        {
+            SkipValidation = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // hostile texts stay readable (no \u003C for '<')
+        });
         writer.WriteStartObject();
         writer.WriteString("account", world.Account);
         writer.WriteStartArray("conversations");
@@ -51,6 +55,37 @@ internal static class GroundTruthResponse
             await writer.FlushAsync();
         }
         writer.WriteEndArray();
+        WriteHostile(writer, world, consumerId);
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Every hostile case and raw frame sent, in order. <c>text</c> is a JSON string holding the exact characters sent
+    /// (a change, a state change, or a whole frame — which need not be JSON at all); <c>base64</c> the exact bytes when
+    /// they were given as bytes.
+    /// </summary>
+    private static void WriteHostile(Utf8JsonWriter writer, SimulatorWorld world, string? consumerId)
+    {
+        writer.WriteStartArray("hostile");
+        foreach (var h in world.HostileRecords().Where(h => consumerId is null || h.ConsumerId == consumerId))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("case", h.Case);
+            writer.WriteBoolean("raw", h.Raw);
+            writer.WriteString("kind", h.Kind);
+            writer.WriteString("consumerId", h.ConsumerId);
+            writer.WriteString("conversationId", h.ConversationId);
+            writer.WriteString("dialogId", h.DialogId);
+            if (h.Sequence is { } sequence)
+                writer.WriteNumber("sequence", sequence);
+            else
+                writer.WriteNull("sequence");
+            writer.WriteBoolean("inBand", h.InBand);
+            writer.WriteString("text", h.Text);
+            writer.WriteString("base64", h.Base64);
+            writer.WriteNumber("sockets", h.Sockets);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
     }
 }

@@ -120,11 +120,11 @@ public sealed partial class ConsumerSocket
             var first = quirks && _random.Next(3) == 0; // §14.3: the notification may precede the response
             Enqueue(new OutFrame(first ? existing : response, null));
             Enqueue(new OutFrame(first ? response : existing, null));
-            if (_faults.TakeStaleState(_consumer.Id)
+            if (_faults.TakeStaleState(_consumer.Id, out var reorder)
                 && _world.ConversationsOf(_consumer.Id).Where(subscription.Matches).FirstOrDefault(c => c.StateVersions.Count > 1) is { } stale)
             {
                 _stats.Count("fault.reorder.stale_state");
-                Enqueue(new OutFrame(Envelopes.ConversationNotification(subscriptionId, [("UPSERT", stale.StateVersions[^2])], _random, quirks), null));
+                Enqueue(new OutFrame(Envelopes.ConversationNotification(subscriptionId, [("UPSERT", stale.StateVersions[^2])], _random, quirks), null, reorder));
             }
         }
         Subscribed?.Invoke(this);

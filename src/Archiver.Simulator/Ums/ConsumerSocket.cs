@@ -33,6 +33,9 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
     private long _silentUntil;
     private long _delayUntil;
     private int _reorderRemaining;
+    private FaultRecord? _reorderFault;
+    private FaultRecord? _delayFault;
+    private FaultRecord? _silenceFault;
     private long _lastReceived = Environment.TickCount64;
 
     private readonly SilenceGate? _gate;
@@ -167,7 +170,7 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
                 return;
             }
             _stats.Count($"requests.{type}");
-            if (_faults.Take("ws") is { } owed)
+            if (_faults.Take("ws", _consumer.Id) is { } owed)
             {
                 _stats.Count($"fault.status.ws.{owed}");
                 Respond(reqId, owed, Envelopes.Quote(owed == 429 ? "Too many requests" : "Internal server error"), type);
@@ -236,7 +239,10 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
             await PauseWhileSilentAsync(cancellationToken);
             var delay = Interlocked.Read(ref _delayUntil) - Environment.TickCount64;
             if (delay > 0)
+            {
                 await Task.Delay(TimeSpan.FromMilliseconds(delay), cancellationToken);
+                Volatile.Read(ref _delayFault)?.Touch(reader.Count); // every frame queued now was held back
+            }
 
             if (Volatile.Read(ref _reorderRemaining) > 0)
             {
@@ -247,7 +253,7 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
                 continue;
             if (frame.Change is null)
             {
-                await SendAsync(frame.Raw!, 0, cancellationToken);
+                await SendFrameAsync(frame, cancellationToken);
                 continue;
             }
             // Live messaging changes that queued up are sent together (the PCS example shows several per notification).
@@ -274,10 +280,41 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
         _random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(held));
         foreach (var frame in held)
         {
-            await SendAsync(frame.Raw ?? Envelopes.MessagingNotification([frame.Change!], _random, _world.Settings.Quirks),
-                frame.Change is null ? 0 : 1, cancellationToken);
+            if (frame.Change is null)
+                await SendFrameAsync(frame, cancellationToken);
+            else
+                await SendAsync(Envelopes.MessagingNotification([frame.Change], _random, _world.Settings.Quirks), 1, cancellationToken);
         }
         _stats.Count("fault.reorder.frames", held.Count);
+        Volatile.Read(ref _reorderFault)?.Touch(held.Count);
+    }
+
+    /// <summary>A frame that is not a batch of live changes: raw text or raw bytes; the fault that made it, if any, is told it reached the wire.</summary>
+    private async Task SendFrameAsync(OutFrame frame, CancellationToken cancellationToken)
+    {
+        if (frame.Bytes is { } payload)
+        {
+            await SendBytesAsync(payload, frame.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, cancellationToken);
+            _stats.Count("frames.sent");
+        }
+        else
+        {
+            await SendAsync(frame.Raw!, 0, cancellationToken);
+        }
+        frame.Fault?.Touch();
+    }
+
+    private async Task SendBytesAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type, CancellationToken cancellationToken)
+    {
+        await _sendGate.WaitAsync(cancellationToken);
+        try
+        {
+            await _socket.SendAsync(payload, type, true, cancellationToken);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
     }
 
     private async Task SendAsync(string text, int changes, CancellationToken cancellationToken)
@@ -286,15 +323,7 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
         try
         {
             var length = Encoding.UTF8.GetBytes(text, bytes);
-            await _sendGate.WaitAsync(cancellationToken);
-            try
-            {
-                await _socket.SendAsync(bytes.AsMemory(0, length), WebSocketMessageType.Text, true, cancellationToken);
-            }
-            finally
-            {
-                _sendGate.Release();
-            }
+            await SendBytesAsync(bytes.AsMemory(0, length), WebSocketMessageType.Text, cancellationToken);
         }
         finally
         {
@@ -318,7 +347,10 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
     {
         var remaining = Interlocked.Read(ref _silentUntil) - Environment.TickCount64;
         if (remaining > 0)
+        {
+            Volatile.Read(ref _silenceFault)?.TouchOnce();
             await Task.Delay(TimeSpan.FromMilliseconds(remaining), cancellationToken);
+        }
     }
 
     /// <summary>Token expiry (4401 authenticated, 4407 otherwise) and idle closing (§2.3, §2.4).</summary>
@@ -345,10 +377,11 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
 
     // ---- faults ------------------------------------------------------------------------------------------------
 
-    public void Drop()
+    public void Drop(FaultRecord? fault = null)
     {
         _stats.Count("fault.drop");
         _abort();
+        fault?.Touch();
         CancelQuietly();
     }
 
@@ -365,7 +398,7 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
     }
 
     /// <summary>Sends a close frame; the client's answering close ends the read loop. A client that never answers is cut after 3 s.</summary>
-    public async Task CloseAsync(int code, string reason)
+    public async Task CloseAsync(int code, string reason, FaultRecord? fault = null)
     {
         try
         {
@@ -374,6 +407,7 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
             try
             {
                 await _socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, quick.Token);
+                fault?.Touch();
             }
             finally
             {
@@ -389,37 +423,46 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
         _abort();
     }
 
-    public void Duplicate(int count)
+    public void Duplicate(int count, FaultRecord? fault = null)
     {
         string[] again;
         lock (_recent)
             again = _recent.TakeLast(count).ToArray();
         foreach (var frame in again)
-            Enqueue(new OutFrame(frame, null));
+            Enqueue(new OutFrame(frame, null, fault));
         _stats.Count("fault.duplicate.frames", again.Length);
     }
 
-    public void Reorder(int count) => Interlocked.Exchange(ref _reorderRemaining, count);
-
-    public void Delay(TimeSpan duration) => Interlocked.Exchange(ref _delayUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
-
-    public void Silence(TimeSpan duration)
+    public void Reorder(int count, FaultRecord? fault = null)
     {
+        Volatile.Write(ref _reorderFault, fault);
+        Interlocked.Exchange(ref _reorderRemaining, count);
+    }
+
+    public void Delay(TimeSpan duration, FaultRecord? fault = null)
+    {
+        Volatile.Write(ref _delayFault, fault);
+        Interlocked.Exchange(ref _delayUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
+    }
+
+    public void Silence(TimeSpan duration, FaultRecord? fault = null)
+    {
+        Volatile.Write(ref _silenceFault, fault);
         Interlocked.Exchange(ref _silentUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
-        _gate?.Silence(duration); // no reads at all: pings go unanswered too
+        _gate?.Silence(duration, fault is null ? null : fault.TouchOnce); // no reads at all: pings go unanswered too
     }
 
-    public void Malformed()
+    public void Malformed(FaultRecord? fault = null)
     {
-        Enqueue(new OutFrame("this is not JSON {", null));
-        Enqueue(new OutFrame("""{"kind":"notification","type":"ms.MessagingEventNotification","body":{"changes":42}}""", null));
-        Enqueue(new OutFrame("""{"kind":"notification","type":"sim.UnknownNotification","body":{"hello":"world"}}""", null));
+        Enqueue(new OutFrame("this is not JSON {", null, fault));
+        Enqueue(new OutFrame("""{"kind":"notification","type":"ms.MessagingEventNotification","body":{"changes":42}}""", null, fault));
+        Enqueue(new OutFrame("""{"kind":"notification","type":"sim.UnknownNotification","body":{"hello":"world"}}""", null, fault));
     }
 
-    public void Oversized(int bytes)
+    public void Oversized(int bytes, FaultRecord? fault = null)
     {
         var padding = new string('x', Math.Max(bytes, 1024));
-        Enqueue(new OutFrame($$$"""{"kind":"notification","type":"sim.Padding","body":{"padding":"{{{padding}}}"}}""", null));
+        Enqueue(new OutFrame($$$"""{"kind":"notification","type":"sim.Padding","body":{"padding":"{{{padding}}}"}}""", null, fault));
     }
 
     public void Dispose()
@@ -428,8 +471,11 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
         _sendGate.Dispose();
     }
 
-    /// <summary>A frame to send: raw text, or one messaging change (which may be sent together with the ones queued after it).</summary>
-    private sealed record OutFrame(string? Raw, string? Change);
+    /// <summary>
+    /// A frame to send: raw text, raw bytes (hostile frames: binary, or text whose bytes the caller chose), or one messaging
+    /// change (which may be sent together with the ones queued after it); <see cref="Fault"/> is told when it reaches the wire.
+    /// </summary>
+    private sealed record OutFrame(string? Raw, string? Change, FaultRecord? Fault = null, byte[]? Bytes = null, bool Binary = false);
 
     private sealed class CqmSubscription(HashSet<string> states, HashSet<string>? stages)
     {

@@ -11,14 +11,23 @@ namespace Archiver.Simulator.Ums;
 public sealed class SilenceGate
 {
     private long _silentUntil;
+    private Action? _held;
 
-    public void Silence(TimeSpan duration) => Interlocked.Exchange(ref _silentUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
+    /// <param name="held">Called when the silence actually holds a read back (the fault record's proof it did something).</param>
+    public void Silence(TimeSpan duration, Action? held = null)
+    {
+        Volatile.Write(ref _held, held);
+        Interlocked.Exchange(ref _silentUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
+    }
 
     public async ValueTask WaitAsync(CancellationToken cancellationToken)
     {
         long remaining;
         while ((remaining = Interlocked.Read(ref _silentUntil) - Environment.TickCount64) > 0)
+        {
+            Volatile.Read(ref _held)?.Invoke();
             await Task.Delay(TimeSpan.FromMilliseconds(remaining), cancellationToken);
+        }
     }
 
     /// <summary>Middleware (before UseWebSockets): upgraded connections read through a gate the socket's faults control.</summary>

@@ -47,12 +47,9 @@ public static class UmsEndpoint
         }
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.Zero });
-        identity ??= await InitConnectionAsync(socket, tokens, http.RequestAborted);
+        identity ??= await InitConnectionAsync(socket, tokens, world.Settings.InitConnectionTimeout, http.RequestAborted);
         if (identity is not { } who)
-        {
-            await CloseQuietlyAsync(socket, 4401, "authentication required");
-            return;
-        }
+            return; // closed with 4401 (or the client went away)
         var consumer = world.FindConsumer(who.ConsumerId) ?? world.Consumer(who.ConsumerId, ConsumerMode.Signup);
         var stats = http.RequestServices.GetRequiredService<SimulatorStats>();
         using var connection = new ConsumerSocket(socket, http.Abort, world, consumer, stats,
@@ -72,41 +69,103 @@ public static class UmsEndpoint
         }
     }
 
-    /// <summary>No token on the handshake: the first frame must be InitConnection with a ConsumerAuthentication header (§2.1).</summary>
-    private static async Task<(string, DateTimeOffset)?> InitConnectionAsync(WebSocket socket, TokenService tokens, CancellationToken cancellationToken)
+    /// <summary>
+    /// No token on the handshake: the first frame must be InitConnection with a ConsumerAuthentication header, within
+    /// <paramref name="timeout"/> (docs/simulator.md). Otherwise the socket is closed with 4401 — a close frame and handshake, not a
+    /// cancelled receive: cancelling a pending ReceiveAsync aborts the socket, and the client would see 1006 instead.
+    /// </summary>
+    private static async Task<(string, DateTimeOffset)?> InitConnectionAsync(WebSocket socket, TokenService tokens, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(TimeSpan.FromSeconds(5));
         var buffer = new byte[64 * 1024];
+        var length = 0;
+        using var deadline = new CancellationTokenSource(timeout);
+        Task<WebSocketReceiveResult>? receive = null;
         try
         {
-            var result = await socket.ReceiveAsync(buffer, wait.Token);
-            using var document = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
+            WebSocketReceiveResult result;
+            do
+            {
+                if (length == buffer.Length)
+                    return await RefuseAsync(socket, null, "InitConnection too large");
+                receive = socket.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), cancellationToken);
+                // Wait for the frame without cancelling the receive itself: on timeout the receive stays pending, to take the client's close.
+                await Task.WhenAny(receive, Task.Delay(Timeout.Infinite, deadline.Token));
+                if (!receive.IsCompleted)
+                    return await RefuseAsync(socket, receive, "authentication required");
+                result = await receive;
+                receive = null;
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    // The client left first, unauthenticated: answer its close (with 4401) so the handshake completes.
+                    using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    await socket.CloseOutputAsync((WebSocketCloseStatus)4401, "authentication required", quick.Token);
+                    return null;
+                }
+                length += result.Count;
+            }
+            while (!result.EndOfMessage);
+
+            using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
             var root = document.RootElement;
-            var jwt = root.TryGetProperty("headers", out var headers) && headers.ValueKind == JsonValueKind.Array
-                ? headers.EnumerateArray().Where(h => h.TryGetProperty("jwt", out _)).Select(h => h.GetProperty("jwt").GetString()).FirstOrDefault()
+            var jwt = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("headers", out var headers) && headers.ValueKind == JsonValueKind.Array
+                ? headers.EnumerateArray().Where(h => h.ValueKind == JsonValueKind.Object && h.TryGetProperty("jwt", out var j) && j.ValueKind == JsonValueKind.String)
+                    .Select(h => h.GetProperty("jwt").GetString()).FirstOrDefault()
                 : null;
             if (jwt is null || await tokens.ValidateConsumerAsync(jwt) is not { } identity)
-                return null;
+                return await RefuseAsync(socket, null, "authentication required");
             var id = root.TryGetProperty("id", out var idElement) ? (idElement.ValueKind == JsonValueKind.Number ? idElement.GetRawText() : idElement.GetString()) : "0";
             var answer = System.Text.Encoding.UTF8.GetBytes($$"""{"kind":"resp","reqId":{{Envelopes.Quote(id ?? "0")}},"code":200,"body":"OK","type":".ReqBody$StringResp"}""");
             await socket.SendAsync(answer, WebSocketMessageType.Text, true, cancellationToken);
             return identity;
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or JsonException)
+        catch (JsonException)
         {
-            return null;
+            return await RefuseAsync(socket, null, "authentication required");
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or InvalidOperationException)
+        {
+            return null; // the client went away (or sent something unreadable as an id)
         }
     }
 
-    private static async Task CloseQuietlyAsync(WebSocket socket, int code, string reason)
+    /// <summary>
+    /// Closes with 4401: the close frame, then up to 2 s for the client's answering close (read by the receive already
+    /// pending, if any); a client that does not answer is cut.
+    /// </summary>
+    private static async Task<(string, DateTimeOffset)?> RefuseAsync(WebSocket socket, Task<WebSocketReceiveResult>? pending, string reason)
     {
+        using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
-            await socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, CancellationToken.None);
+            await socket.CloseOutputAsync((WebSocketCloseStatus)4401, reason, quick.Token);
+            var buffer = new byte[4096];
+            while (true)
+            {
+                pending ??= socket.ReceiveAsync(new ArraySegment<byte>(buffer), CancellationToken.None);
+                await Task.WhenAny(pending, Task.Delay(Timeout.Infinite, quick.Token));
+                if (!pending.IsCompleted)
+                    break;
+                if ((await pending).MessageType == WebSocketMessageType.Close)
+                    return null; // handshake complete
+                pending = null; // a late frame: ignored, keep waiting for the close
+            }
         }
-        catch (WebSocketException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
+            // The client is gone already.
         }
+        socket.Abort();
+        if (pending is not null)
+        {
+            try
+            {
+                await pending;
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+            {
+                // Aborted, as meant.
+            }
+        }
+        return null;
     }
 }

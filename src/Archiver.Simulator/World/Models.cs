@@ -17,6 +17,9 @@ public sealed class SimConsumer(string id, ConsumerMode mode)
     public List<IConversationListener> Connections { get; } = [];
 
     public bool ScenarioStarted { get; set; }
+
+    /// <summary>Sequenced messaging changes plus state versions emitted for this consumer (under the world's lock): what the fault record compares.</summary>
+    public long Emitted { get; set; }
 }
 
 public sealed record SimParticipant(string Id, string Role);
@@ -97,3 +100,6 @@ public interface IConversationListener
 
     void Close(int code, string reason);
 }
+
+/// <summary>A messaging change as the world froze it: its sequence (null for chat states), its dialog and its exact JSON.</summary>
+public sealed record PublishedChange(long? Sequence, string DialogId, string Json);

@@ -21,6 +21,7 @@ public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time
     private readonly Dictionary<string, SimConversation> _conversations = new(StringComparer.Ordinal);
     private readonly List<SimConversation> _order = [];
     private readonly Dictionary<string, string> _agentNames = new(StringComparer.Ordinal);
+    private readonly List<Hostile.HostileRecord> _hostile = [];
     private long _lastTs;
     private int _connections;
 
@@ -258,8 +259,21 @@ public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time
 
     /// <summary>Publishes an event in a dialog (the conversation's open one by default); returns its sequence (null for chat states).</summary>
     public long? Publish(string conversationId, string? dialogId, string originatorId, string role, string eventJson, string? metadataJson,
-        string? requesterConsumerId = null)
+        string? requesterConsumerId = null) =>
+        PublishChange(conversationId, dialogId, originatorId, role, eventJson, metadataJson, requesterConsumerId).Sequence;
+
+    /// <summary>
+    /// Publishes an event and returns the change as frozen. <paramref name="changeFields"/> replaces (or adds) named fields of
+    /// the change itself with raw JSON, e.g. a hostile <c>serverTimestamp</c>; it is applied here, when the change is
+    /// serialised once, so every re-delivery still sends the same bytes (the determinism rule in docs/simulator.md).
+    /// <paramref name="trusted"/> = false writes the event without checking it is well-formed JSON of a sane depth
+    /// (hostile content is deliberately neither).
+    /// </summary>
+    public PublishedChange PublishChange(string conversationId, string? dialogId, string originatorId, string role, string eventJson, string? metadataJson,
+        string? requesterConsumerId = null, IReadOnlyDictionary<string, string>? changeFields = null, bool trusted = true)
     {
+        if (changeFields is not null && (changeFields.ContainsKey("sequence") || changeFields.ContainsKey("dialogId")))
+            throw new ArgumentException("the world assigns a published change's keys; a change with hostile keys is sent out of band", nameof(changeFields));
         lock (_gate)
         {
             var c = Find(conversationId, requesterConsumerId);
@@ -271,17 +285,49 @@ public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time
             var isChatState = eventJson.Contains("\"ChatStateEvent\"", StringComparison.Ordinal);
             long? sequence = isChatState ? null : dialog.NextSequence++;
             var change = WireJson.MessagingChange(sequence, originatorId, role, isChatState ? null : Now(), eventJson, c.Id, dialog.DialogId,
-                metadataJson, _random, settings.Quirks);
+                metadataJson, _random, settings.Quirks, changeFields, trusted);
             if (sequence is { } seq)
+            {
                 dialog.Events.Add((seq, change));
+                CountEmitted(c.ConsumerId);
+            }
             else
+            {
                 dialog.ChatStates.Add(change);
+            }
             if (eventJson.Contains("\"ContentEvent\"", StringComparison.Ordinal))
                 c.LastContentEvent = change;
             foreach (var listener in Listeners(c.ConsumerId))
                 listener.MessagingChange(dialog.DialogId, change);
-            return sequence;
+            return new PublishedChange(sequence, dialog.DialogId, change);
         }
+    }
+
+    /// <summary>Sequenced messaging changes plus state versions emitted so far for a consumer (every consumer: null).</summary>
+    public long Emitted(string? consumerId)
+    {
+        lock (_gate)
+            return consumerId is null ? _consumers.Values.Sum(c => c.Emitted) : _consumers.GetValueOrDefault(consumerId)?.Emitted ?? 0;
+    }
+
+    /// <summary>A timestamp later than any emitted so far (hostile states carry one, so they look like the newest version).</summary>
+    public long Timestamp()
+    {
+        lock (_gate)
+            return Now();
+    }
+
+    /// <summary>Records a hostile case or raw frame sent (the ground truth's <c>hostile</c>); callers hold <see cref="Gate"/> so the order is the wire's.</summary>
+    public void RecordHostile(Hostile.HostileRecord record)
+    {
+        lock (_gate)
+            _hostile.Add(record);
+    }
+
+    public IReadOnlyList<Hostile.HostileRecord> HostileRecords()
+    {
+        lock (_gate)
+            return _hostile.ToList();
     }
 
     /// <summary>Dialog history from <paramref name="fromSeq"/> for a consumer's subscription (callers hold <see cref="Gate"/>).</summary>
@@ -327,8 +373,15 @@ public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time
         c.LastUpdateTs = Now();
         var json = WireJson.ConversationState(c, settings.Account, _random, settings.Quirks);
         c.StateVersions.Add(json);
+        CountEmitted(c.ConsumerId);
         foreach (var listener in Listeners(c.ConsumerId))
             listener.ConversationChanged(c, json);
+    }
+
+    private void CountEmitted(string consumerId)
+    {
+        if (_consumers.TryGetValue(consumerId, out var consumer))
+            consumer.Emitted++;
     }
 
     private List<IConversationListener> Listeners(string consumerId) =>

@@ -10,29 +10,55 @@ namespace Archiver.Simulator.World;
 /// </summary>
 internal static class WireJson
 {
+    /// <param name="fields">Raw JSON replacing the named fields of the change (or added after them when the change has no such field).</param>
+    /// <param name="trusted">false: the event and the field values are written as given, unchecked (hostile content is neither well-formed nor shallow).</param>
     public static string MessagingChange(long? sequence, string originatorId, string role, long? serverTs, string eventJson,
-        string conversationId, string dialogId, string? metadataJson, Random random, bool quirks)
+        string conversationId, string dialogId, string? metadataJson, Random random, bool quirks,
+        IReadOnlyDictionary<string, string>? fields = null, bool trusted = true)
     {
         return Write(w =>
         {
-            if (sequence is { } seq)
+            bool Replaced(string name)
+            {
+                if (fields is null || !fields.TryGetValue(name, out var raw))
+                    return false;
+                w.WritePropertyName(name);
+                w.WriteRawValue(raw, skipInputValidation: !trusted);
+                return true;
+            }
+
+            if (!Replaced("sequence") && sequence is { } seq)
                 w.WriteNumber("sequence", seq);
-            w.WriteString("originatorId", originatorId);
-            w.WriteStartObject("originatorMetadata");
-            w.WriteString("id", originatorId);
-            w.WriteString("role", role);
-            w.WriteEndObject();
-            if (serverTs is { } ts)
+            if (!Replaced("originatorId"))
+                w.WriteString("originatorId", originatorId);
+            if (!Replaced("originatorMetadata"))
+            {
+                w.WriteStartObject("originatorMetadata");
+                w.WriteString("id", originatorId);
+                w.WriteString("role", role);
+                w.WriteEndObject();
+            }
+            if (!Replaced("serverTimestamp") && serverTs is { } ts)
                 w.WriteNumber("serverTimestamp", ts);
             w.WritePropertyName("event");
-            w.WriteRawValue(eventJson);
-            w.WriteString("conversationId", conversationId);
-            w.WriteString("dialogId", dialogId);
-            w.WritePropertyName("metadata");
-            if (metadataJson is null)
-                w.WriteNullValue();
-            else
-                w.WriteRawValue(metadataJson);
+            w.WriteRawValue(eventJson, skipInputValidation: !trusted);
+            if (!Replaced("conversationId"))
+                w.WriteString("conversationId", conversationId);
+            if (!Replaced("dialogId"))
+                w.WriteString("dialogId", dialogId);
+            if (!Replaced("metadata"))
+            {
+                w.WritePropertyName("metadata");
+                if (metadataJson is null)
+                    w.WriteNullValue();
+                else
+                    w.WriteRawValue(metadataJson);
+            }
+            foreach (var (name, _) in fields ?? new Dictionary<string, string>())
+            {
+                if (name is not ("sequence" or "originatorId" or "originatorMetadata" or "serverTimestamp" or "conversationId" or "dialogId" or "metadata"))
+                    Replaced(name);
+            }
             if (quirks && random.Next(4) == 0)
                 w.WriteString("messageAudience", "ALL"); // documented, not in the consumer schema
             if (quirks && random.Next(5) == 0)

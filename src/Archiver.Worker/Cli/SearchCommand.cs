@@ -44,16 +44,16 @@ internal static class SearchCommand
             var hits = await SearchAsync(connection, query, parse.GetValue(from), parse.GetValue(to), parse.GetValue(limit), ct);
             if (parse.GetValue(format) == "json")
             {
-                Console.WriteLine(JsonSerializer.Serialize(hits, ConversationDocument.Json));
+                Console.WriteLine(TerminalText.Json(JsonSerializer.Serialize(hits, ConversationDocument.Json)));
                 return CliAction.Success;
             }
+            // Snippets are archived text: cleaned for the terminal, a line break in one shows as ⏎.
             if (hits.Count == 0)
-                Console.WriteLine($"no conversation matches {query}");
+                Console.WriteLine(TerminalText.Clean($"no conversation matches {query}"));
             foreach (var hit in hits)
             {
                 var start = hit.StartTs?.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "????-??-?? ??:??:??";
-                var snippet = (hit.Snippet ?? "").ReplaceLineEndings(" ");
-                Console.WriteLine($"{hit.ConversationId}  {start}  {hit.Hits,4} hit(s)  {snippet}");
+                Console.WriteLine(TerminalText.Clean($"{hit.ConversationId}  {start}  {hit.Hits,4} hit(s)  {hit.Snippet}"));
             }
             return CliAction.Success;
         }, cancellationToken));

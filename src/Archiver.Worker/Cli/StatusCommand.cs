@@ -11,7 +11,7 @@ internal static class StatusCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
-        var command = new Command("status", "Show the schema version, event and stream counts, conflicts and the last append.") { json };
+        var command = new Command("status", "Show the schema version, event and stream counts, conflicts, rejections by reason and the last append.") { json };
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync("status", async ct =>
         {
             await using var services = CliServices.Build();
@@ -27,6 +27,10 @@ internal static class StatusCommand
             Console.WriteLine($"conflicts      : {status.Conflicts:N0}");
             Console.WriteLine($"last append    : {status.LastAppendAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}");
             Console.WriteLine($"database size  : {status.DatabaseBytes / (1024.0 * 1024.0):N1} MiB");
+            // Changes archived but not mapped or projected as they came, and frames with no change in them (docs/ingestion.md).
+            Console.WriteLine($"rejections     : {status.Rejections.Values.Sum():N0}");
+            foreach (var (reason, count) in status.Rejections)
+                Console.WriteLine($"  {reason,-40} {count:N0}");
             return CliAction.Success;
         }, cancellationToken));
         return command;

@@ -30,7 +30,7 @@ internal static class TranscriptCommand
             var document = await new ConversationReader(connection).FindAsync(id, ct)
                 ?? throw new InvalidOperationException($"no conversation {id} in the archive's read models");
             if (parse.GetValue(format) == "json")
-                Console.WriteLine(JsonSerializer.Serialize(document, ConversationDocument.Json));
+                Console.WriteLine(TerminalText.Json(JsonSerializer.Serialize(document, ConversationDocument.Json)));
             else
                 Write(Console.Out, document);
             return CliAction.Success;
@@ -38,20 +38,26 @@ internal static class TranscriptCommand
         return command;
     }
 
+    /// <summary>
+    /// The readable transcript. Every line goes through <see cref="TerminalText.Clean"/>: ids, names and texts are
+    /// archived content, and a message's line breaks show as ⏎ so it cannot forge lines of its own.
+    /// </summary>
     private static void Write(TextWriter output, ConversationDocument c)
     {
-        output.WriteLine($"conversation  {c.ConversationId}");
-        output.WriteLine($"consumer      {c.ConsumerId ?? "–"}");
-        output.WriteLine($"agent         {(c.AgentId is null ? "–" : c.AgentName is null ? c.AgentId : $"{c.AgentId} ({c.AgentName})")}");
-        output.WriteLine($"state         {c.State ?? "–"} (stage {c.Stage ?? "–"})");
-        output.WriteLine($"started       {Day(c.StartTs)}");
-        output.WriteLine($"ended         {Day(c.EndTs)}");
-        output.WriteLine($"close reason  {c.CloseReason ?? "–"}");
-        output.WriteLine($"csat          {(c.Csat is null ? "–" : TranscriptFormat.Csat(c.Csat))}");
+        void Line(string line) => output.WriteLine(TerminalText.Clean(line));
+
+        Line($"conversation  {c.ConversationId}");
+        Line($"consumer      {c.ConsumerId ?? "–"}");
+        Line($"agent         {(c.AgentId is null ? "–" : c.AgentName is null ? c.AgentId : $"{c.AgentId} ({c.AgentName})")}");
+        Line($"state         {c.State ?? "–"} (stage {c.Stage ?? "–"})");
+        Line($"started       {Day(c.StartTs)}");
+        Line($"ended         {Day(c.EndTs)}");
+        Line($"close reason  {c.CloseReason ?? "–"}");
+        Line($"csat          {(c.Csat is null ? "–" : TranscriptFormat.Csat(c.Csat))}");
         foreach (var answer in c.Csat?.SurveyAnswers ?? [])
-            output.WriteLine($"survey        {TranscriptFormat.Answer(answer)}");
+            Line($"survey        {TranscriptFormat.Answer(answer)}");
         foreach (var p in c.Participants)
-            output.WriteLine($"participant   {Day(p.At)} {p.Change.ToLowerInvariant()} {p.Role} {p.ParticipantId}");
+            Line($"participant   {Day(p.At)} {p.Change.ToLowerInvariant()} {p.Role} {p.ParticipantId}");
 
         string? dialog = null;
         DateOnly? day = null;
@@ -62,7 +68,7 @@ internal static class TranscriptCommand
                 dialog = m.DialogId;
                 day = null;
                 output.WriteLine();
-                output.WriteLine($"── {m.DialogType ?? "dialog"} {m.DialogId} ──");
+                Line($"── {m.DialogType ?? "dialog"} {m.DialogId} ──");
             }
             if (m.ServerTimestamp is { } ts && DateOnly.FromDateTime(ts) != day)
             {
@@ -70,12 +76,8 @@ internal static class TranscriptCommand
                 output.WriteLine(day.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
             var time = m.ServerTimestamp?.ToString("HH:mm:ss", CultureInfo.InvariantCulture) ?? "??:??:??";
-            var lines = TranscriptFormat.Body(m).ReplaceLineEndings("\n").Split('\n');
             var marks = TranscriptFormat.Marks(m);
-            lines[^1] = marks.Length == 0 ? lines[^1] : $"{lines[^1]}  {marks}";
-            output.WriteLine($"{time}  {TranscriptFormat.Author(m, shorten: true)}: {lines[0]}");
-            foreach (var more in lines.Skip(1))
-                output.WriteLine($"          {more}");
+            Line($"{time}  {TranscriptFormat.Author(m, shorten: true)}: {TranscriptFormat.Body(m)}{(marks.Length == 0 ? "" : $"  {marks}")}");
         }
         if (c.Messages.Count == 0)
         {

@@ -4,12 +4,14 @@ namespace Archiver.Worker.Coordination;
 
 /// <summary>
 /// The lease table's operations, each one autocommit statement. Times are the database's (<c>now()</c>), so workers'
-/// clocks never need to agree; a worker measures its own deadline with its monotonic clock from when it asked.
+/// clocks never need to agree; a worker measures its own deadline with its monotonic clock from when it asked. A
+/// database failure is reported as <see cref="CoordinationUnavailableException"/>: the sessions know no database.
 /// </summary>
 public sealed class ConsumerLeases(NpgsqlDataSource dataSource)
 {
     /// <summary>Registers the consumers and this worker as alive; returns how many workers are alive.</summary>
-    public async Task<int> AnnounceAsync(string workerId, IReadOnlyList<string> consumers, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<int> AnnounceAsync(string workerId, IReadOnlyList<string> consumers, TimeSpan lease, CancellationToken cancellationToken) =>
+        CoordinationUnavailableException.Guard(async () =>
     {
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(Command(
@@ -24,7 +26,7 @@ public sealed class ConsumerLeases(NpgsqlDataSource dataSource)
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await using var alive = dataSource.CreateCommand("SELECT count(*) FROM archive.workers WHERE expires_at > now()");
         return (int)(long)(await alive.ExecuteScalarAsync(cancellationToken))!;
-    }
+    });
 
     /// <summary>Extends this worker's leases on the given consumers; returns those it still holds.</summary>
     public Task<List<string>> RenewAsync(string workerId, IReadOnlyCollection<string> held, TimeSpan lease, CancellationToken cancellationToken) =>
@@ -54,23 +56,25 @@ public sealed class ConsumerLeases(NpgsqlDataSource dataSource)
             new NpgsqlParameter<int> { TypedValue = count }, new NpgsqlParameter<TimeSpan> { TypedValue = lease });
 
     /// <summary>Gives leases back (their sessions are already stopped), so another worker can take them at once.</summary>
-    public async Task ReleaseAsync(string workerId, IReadOnlyCollection<string> consumers, CancellationToken cancellationToken)
+    public Task ReleaseAsync(string workerId, IReadOnlyCollection<string> consumers, CancellationToken cancellationToken) =>
+        CoordinationUnavailableException.Guard(async () =>
     {
         await using var command = dataSource.CreateCommand(
             "UPDATE archive.consumer_leases SET worker_id = NULL, expires_at = NULL WHERE worker_id = $1 AND consumer_name = ANY($2)");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = workerId });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = consumers.ToArray() });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    });
 
-    public async Task LeaveAsync(string workerId, CancellationToken cancellationToken)
+    public Task LeaveAsync(string workerId, CancellationToken cancellationToken) => CoordinationUnavailableException.Guard(async () =>
     {
         await using var command = dataSource.CreateCommand("DELETE FROM archive.workers WHERE worker_id = $1");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = workerId });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    });
 
-    private async Task<List<string>> NamesAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    private Task<List<string>> NamesAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters) =>
+        CoordinationUnavailableException.Guard(async () =>
     {
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.AddRange(parameters);
@@ -79,7 +83,7 @@ public sealed class ConsumerLeases(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken))
             names.Add(reader.GetString(0));
         return names;
-    }
+    });
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {

@@ -1,5 +1,6 @@
 using Archiver.Worker.Coordination;
 using Archiver.Worker.Ingestion;
+using Archiver.Worker.Observability;
 using Archiver.Worker.Sessions;
 using Archiver.Worker.Sessions.Identity;
 using Microsoft.Extensions.Configuration;
@@ -20,13 +21,16 @@ public static class ConsumerSessionsExtensions
         services.AddSingleton<IValidateOptions<LivePersonOptions>, LivePersonOptionsValidator>();
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
-        services.AddHttpClient<DomainDirectory>(http => http.Timeout = TimeSpan.FromSeconds(30));
-        services.AddHttpClient<IdpClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
-        services.AddHttpClient(nameof(AgentProfiles), http => http.Timeout = TimeSpan.FromSeconds(10));
+        // Every answer is buffered (the default completion option) and capped: a server cannot make the worker hold more.
+        services.AddHttpClient<DomainDirectory>(http => Limit(http, TimeSpan.FromSeconds(30)));
+        services.AddHttpClient<IdpClient>(http => Limit(http, TimeSpan.FromSeconds(30)));
+        services.AddHttpClient(nameof(AgentProfiles), http => Limit(http, TimeSpan.FromSeconds(10)));
         services.AddSingleton<AgentProfiles>();
-        services.AddSingleton<IdentityVault>();
+        services.AddSingleton<IIdentityVault, PostgresIdentityVault>();
         services.AddSingleton<ArchiveChannel>();
-        services.AddSingleton<ConversationStates>();
+        services.AddSingleton<ConversationTracker>();
+        services.AddSingleton<IIngestion, IngestionPipeline>();
+        services.AddSingleton<ServiceHealth>();
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<SessionMetrics>();
         services.AddSingleton<SessionRegistry>();
@@ -40,5 +44,14 @@ public static class ConsumerSessionsExtensions
         services.AddHostedService<ConsumerSessionsService>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentProfiles>());
         return services;
+    }
+
+    /// <summary>The most any LivePerson HTTP answer (domains, tokens, an agent's profile) may be; real ones are a few KB.</summary>
+    internal const int MaxHttpResponseBytes = 1024 * 1024;
+
+    private static void Limit(HttpClient http, TimeSpan timeout)
+    {
+        http.Timeout = timeout;
+        http.MaxResponseContentBufferSize = MaxHttpResponseBytes;
     }
 }

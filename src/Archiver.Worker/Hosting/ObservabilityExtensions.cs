@@ -38,7 +38,8 @@ public static class ObservabilityExtensions
             .AddCheck<LoopCheck>("loop", tags: ["live"])
             .AddCheck<DatabaseCheck>("database", tags: ["ready"])
             .AddCheck<SessionsCheck>("sessions", tags: ["ready"])
-            .AddCheck<IngestionCheck>("ingestion", tags: ["ready"]);
+            .AddCheck<IngestionCheck>("ingestion", tags: ["ready"])
+            .AddCheck<ServicesCheck>("services", tags: ["ready"]);
 
         var metrics = services.AddOpenTelemetry().WithMetrics(m =>
         {

@@ -1,36 +1,44 @@
+using Archiver.Domain.Archive;
 using Archiver.Domain.Events;
+using Archiver.Domain.Protocol;
+using Archiver.Worker.Observability;
 using Archiver.Worker.Store;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Polly;
 using Polly.Retry;
 
 namespace Archiver.Worker.Ingestion;
 
 /// <summary>
-/// Takes items off the channel and appends them in batches, one transaction per batch; an item's events are never
-/// split across batches. While the database is down it retries with capped exponential backoff and jitter and stops
-/// reading, so the channel fills and the sessions stop reading their sockets. On shutdown it drains the channel.
+/// Takes items off the channel and appends them in batches, one transaction per batch; an item's events are never split
+/// across batches. While the database is unavailable it retries with capped exponential backoff and jitter and stops
+/// reading, so the channel fills and the sessions stop reading their sockets. A batch the store refuses for its content
+/// is appended item by item, so one bad item never holds back the others, and an item refused even alone is archived
+/// in its consumer's unrecognised stream instead (docs/ingestion.md). On shutdown it drains the channel.
 /// </summary>
 public sealed partial class ArchiveWriter(
     ArchiveChannel channel,
     IEventStore store,
     IOptions<IngestionOptions> options,
     IngestionMetrics metrics,
-    TimeProvider timeProvider,
-    ILogger<ArchiveWriter> logger) : BackgroundService
+    TimeProvider time,
+    ServiceHealth health,
+    ILogger<ArchiveWriter> logger) : SupervisedService(time, logger, health)
 {
-    private readonly ResiliencePipeline _retry = new ResiliencePipelineBuilder()
+    /// <summary>The batch being appended: kept across a restart of the service, so nothing taken off the channel is lost.</summary>
+    private readonly List<ArchiveItem> _batch = [];
+
+    private ResiliencePipeline? _retry;
+
+    public override string Name => "ingestion writer";
+
+    private ResiliencePipeline Retry => _retry ??= new ResiliencePipelineBuilder { TimeProvider = Time }
         .AddRetry(new RetryStrategyOptions
         {
-            ShouldHandle = new PredicateBuilder()
-                .Handle<NpgsqlException>(e => e.IsTransient) // connection lost, server shutting down, …
-                .Handle<EventStoreException>()
-                .Handle<TimeoutException>()
-                .Handle<IOException>()
-                .Handle<System.Net.Sockets.SocketException>(),
+            // Content is never retried (it would fail the same way forever); everything else is the database's moment.
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !StoreFailures.IsContent(e, args.Context.CancellationToken)
+                                                        && e is not OperationCanceledException),
             MaxRetryAttempts = int.MaxValue,
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
@@ -45,16 +53,16 @@ public sealed partial class ArchiveWriter(
         })
         .Build();
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<ArchiveItem>();
         try
         {
+            if (_batch.Count > 0)
+                await AppendAsync(stoppingToken); // what a failed run had taken off the channel
             while (await channel.Reader.WaitToReadAsync(stoppingToken))
             {
-                await CollectAsync(batch, stoppingToken);
-                await AppendAsync(batch, stoppingToken);
-                batch.Clear();
+                await CollectAsync(stoppingToken);
+                await AppendAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -64,38 +72,41 @@ public sealed partial class ArchiveWriter(
 
         while (channel.Reader.TryRead(out var item))
         {
-            batch.Add(item);
-            if (batch.Sum(i => i.Events.Count) >= options.Value.MaxBatchEvents)
-            {
-                await AppendAsync(batch, CancellationToken.None);
-                batch.Clear();
-            }
+            _batch.Add(item);
+            if (_batch.Sum(i => i.Events.Count) >= options.Value.MaxBatchEvents)
+                await AppendAsync(CancellationToken.None);
         }
-        if (batch.Count > 0)
-            await AppendAsync(batch, CancellationToken.None);
+        await AppendAsync(CancellationToken.None);
         Drained(logger);
     }
 
-    private async Task CollectAsync(List<ArchiveItem> batch, CancellationToken stoppingToken)
+    /// <summary>Fills the batch: up to MaxBatchEvents, or until MaxBatchDelayMs after its first item (on the injected clock).</summary>
+    internal async Task CollectAsync(CancellationToken stoppingToken)
     {
         var max = options.Value.MaxBatchEvents;
         var delay = TimeSpan.FromMilliseconds(options.Value.MaxBatchDelayMs);
-        var started = timeProvider.GetTimestamp();
-        var events = 0;
+        long? first = _batch.Count > 0 ? Time.GetTimestamp() : null;
+        var events = _batch.Sum(i => i.Events.Count);
         while (events < max)
         {
             if (channel.Reader.TryRead(out var item))
             {
-                batch.Add(item);
+                first ??= Time.GetTimestamp();
+                _batch.Add(item);
                 events += item.Events.Count;
                 continue;
             }
-            var remaining = delay - timeProvider.GetElapsedTime(started);
-            if (batch.Count > 0 && remaining <= TimeSpan.Zero)
+            if (first is null)
+            {
+                if (!await channel.Reader.WaitToReadAsync(stoppingToken))
+                    break;
+                continue;
+            }
+            var remaining = delay - Time.GetElapsedTime(first.Value);
+            if (remaining <= TimeSpan.Zero)
                 break;
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            if (batch.Count > 0)
-                wait.CancelAfter(remaining);
+            using var timeout = new CancellationTokenSource(remaining, Time);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
             try
             {
                 if (!await channel.Reader.WaitToReadAsync(wait.Token))
@@ -108,48 +119,80 @@ public sealed partial class ArchiveWriter(
         }
     }
 
-    private async Task AppendAsync(List<ArchiveItem> batch, CancellationToken stoppingToken)
+    /// <summary>The items collected so far (for tests of the batching).</summary>
+    internal IReadOnlyList<ArchiveItem> Batch => _batch;
+
+    private async Task AppendAsync(CancellationToken stoppingToken)
     {
-        if (batch.Count == 0)
+        if (_batch.Count == 0)
             return;
-        var events = batch.SelectMany(i => i.Events).ToList();
-        metrics.BatchPending(batch.Min(i => i.ReceivedAt));
+        metrics.BatchPending(_batch.Min(i => i.ReceivedAt));
         AppendResult result;
         try
         {
             // The append itself is not cancelled at shutdown (it is short and bounded by the command timeout); only the
             // waits between retries are.
-            result = await _retry.ExecuteAsync(async _ => await store.AppendAsync(events, CancellationToken.None), stoppingToken);
+            var events = _batch.SelectMany(i => i.Events).ToList();
+            var rejections = _batch.SelectMany(i => i.FrameRejections).ToList();
+            result = await Retry.ExecuteAsync(async _ => await store.AppendAsync(events, rejections, CancellationToken.None), stoppingToken);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (StoreFailures.IsContent(e, stoppingToken))
         {
-            result = await AppendOneByOneAsync(batch);
+            BatchIsolated(logger, _batch.Count, e.GetType().Name);
+            result = await AppendOneByOneAsync(stoppingToken);
         }
 
         metrics.BatchCommitted();
-        var now = timeProvider.GetTimestamp();
-        foreach (var item in batch)
-            metrics.RecordLag(timeProvider.GetElapsedTime(item.ReceivedAt, now));
-        BatchArchived(logger, batch.Count, result.Appended, result.Duplicates, result.Conflicts);
+        var now = Time.GetTimestamp();
+        foreach (var item in _batch)
+        {
+            metrics.RecordLag(Time.GetElapsedTime(item.ReceivedAt, now));
+            item.Committed?.Invoke();
+        }
+        BatchArchived(logger, _batch.Count, result.Appended, result.Duplicates, result.Conflicts);
+        _batch.Clear();
     }
 
-    /// <summary>A batch the store refused as bad input: find the item at fault, keep the rest.</summary>
-    private async Task<AppendResult> AppendOneByOneAsync(List<ArchiveItem> batch)
+    /// <summary>A batch the store refused for its content: each item alone, so one bad item holds back no other.</summary>
+    private async Task<AppendResult> AppendOneByOneAsync(CancellationToken stoppingToken)
     {
         var outcomes = new List<AppendOutcome>();
-        foreach (var item in batch)
+        foreach (var item in _batch)
         {
             try
             {
-                outcomes.AddRange((await _retry.ExecuteAsync(async _ => await store.AppendAsync(item.Events, CancellationToken.None))).Outcomes);
+                outcomes.AddRange((await Retry.ExecuteAsync(async _ => await store.AppendAsync(item.Events, item.FrameRejections, CancellationToken.None), stoppingToken)).Outcomes);
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (StoreFailures.IsContent(e, stoppingToken))
             {
-                metrics.FrameRejected("unarchivable");
-                ItemRefused(logger, item.Events.Count, e.Message);
+                outcomes.AddRange(await AppendAsUnmappedAsync(item, e, stoppingToken));
             }
         }
         return new AppendResult(outcomes);
+    }
+
+    /// <summary>
+    /// An item the store refuses even alone (which the mapping is built to make impossible): its events' bodies are
+    /// archived as received in the consumer's unrecognised stream, with the reason. Only if even that is refused is the
+    /// item lost, and then loudly.
+    /// </summary>
+    private async Task<IReadOnlyList<AppendOutcome>> AppendAsUnmappedAsync(ArchiveItem item, Exception failure, CancellationToken stoppingToken)
+    {
+        var issue = ArchiveIssue.Of(IssueReasons.MappingFailed, $"the store refused the mapped events ({failure.GetType().Name}: {failure.Message})");
+        var consumer = item.ConsumerName ?? "worker";
+        var fallback = item.Events.Select(e => ArchiveMapping.Unmapped(consumer, e.Body, issue)).ToList();
+        try
+        {
+            ItemUnmapped(logger, item.Events.Count, consumer, issue.Detail);
+            return (await Retry.ExecuteAsync(async _ => await store.AppendAsync(fallback, item.FrameRejections, CancellationToken.None), stoppingToken)).Outcomes;
+        }
+        catch (Exception e) when (StoreFailures.IsContent(e, stoppingToken))
+        {
+            metrics.ItemLost();
+            var why = e.GetType().Name;
+            ItemLost(logger, item.Events.Count, consumer, why);
+            return [];
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Archived {Items} item(s): {Appended} new, {Duplicates} duplicate(s), {Conflicts} conflict(s)")]
@@ -158,8 +201,14 @@ public sealed partial class ArchiveWriter(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The archive is not reachable (attempt {Attempt}); retrying in {DelayMs:F0} ms: {Reason}")]
     private static partial void AppendRetrying(ILogger logger, int attempt, double delayMs, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Refused {Events} event(s) of one received change as unarchivable: {Reason}")]
-    private static partial void ItemRefused(ILogger logger, int events, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The store refused a batch of {Items} item(s) for its content ({Failure}); appending them one by one")]
+    private static partial void BatchIsolated(ILogger logger, int items, string failure);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The store refused {Events} event(s) of consumer {Consumer} even alone; archiving them as unmapped changes: {Reason}")]
+    private static partial void ItemUnmapped(ILogger logger, int events, string consumer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "LOST {Events} event(s) of consumer {Consumer}: the store refused them even as unmapped changes ({Failure})")]
+    private static partial void ItemLost(ILogger logger, int events, string consumer, string failure);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingestion drained: everything received has been archived")]
     private static partial void Drained(ILogger logger);

@@ -10,7 +10,7 @@ public sealed class IngestionMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Histogram<double> _lag;
     private readonly Counter<long> _rejectedFrames;
-    private readonly Counter<long> _rejectedChanges;
+    private readonly Counter<long> _lostItems;
     private readonly Counter<long> _appendRetries;
 
     private readonly TimeProvider _time;
@@ -21,8 +21,10 @@ public sealed class IngestionMetrics : IDisposable
         _time = time;
         _meter = meterFactory.Create(MeterName);
         _lag = _meter.CreateHistogram<double>("archiver.ingestion.lag", "s", "Notification received → events committed");
-        _rejectedFrames = _meter.CreateCounter<long>("archiver.frames.rejected", "{frame}", "Frames that were not usable (malformed, oversized)");
-        _rejectedChanges = _meter.CreateCounter<long>("archiver.changes.rejected", "{change}", "Changes without the keys the archive needs");
+        _rejectedFrames = _meter.CreateCounter<long>("archiver.frames.rejected", "{frame}",
+            "Frames nothing of which could be archived as an event (not JSON, too deep, binary, oversized), by reason; kept in archive.rejections");
+        _lostItems = _meter.CreateCounter<long>("archiver.items.lost", "{item}",
+            "Received changes the store refused even as unmapped changes (should stay 0; each is logged as critical)");
         _appendRetries = _meter.CreateCounter<long>("archiver.append.retries", "{retry}", "Batch appends retried after a database failure");
     }
 
@@ -38,7 +40,7 @@ public sealed class IngestionMetrics : IDisposable
 
     public void FrameRejected(string reason) => _rejectedFrames.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
-    public void ChangeRejected() => _rejectedChanges.Add(1);
+    public void ItemLost() => _lostItems.Add(1);
 
     public void AppendRetried() => _appendRetries.Add(1);
 

@@ -21,4 +21,11 @@ public sealed class IngestionOptions
 
     /// <summary>Keep ChatStateEvents (typing indicators) in a non-sequenced stream per dialog (§14.8).</summary>
     public bool ArchiveChatStates { get; set; }
+
+    /// <summary>
+    /// Open conversations whose latest state is kept in memory once committed (least recently used beyond this are
+    /// read back from the archive when they change again). Closed ones are forgotten once committed.
+    /// </summary>
+    [Range(100, 10_000_000)]
+    public int MaxTrackedConversations { get; set; } = 20_000;
 }

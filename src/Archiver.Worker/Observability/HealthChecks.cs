@@ -63,3 +63,15 @@ internal sealed class IngestionCheck(ArchiveChannel channel, IngestionMetrics in
             : HealthCheckResult.Unhealthy(description));
     }
 }
+
+/// <summary>Readiness: no supervised background service is down (failed and waiting to be restarted).</summary>
+internal sealed class ServicesCheck(ServiceHealth health) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var down = health.Down();
+        return Task.FromResult(down.Count == 0
+            ? HealthCheckResult.Healthy("every background service is running")
+            : HealthCheckResult.Unhealthy(string.Join("; ", down.Select(d => $"{d.Key} {d.Value}"))));
+    }
+}

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Archiver.Domain.Archive;
 using Archiver.Domain.Events;
+using Archiver.Domain.Projections;
 using Archiver.Domain.Protocol;
 using Archiver.Worker.Store;
 using Npgsql;
@@ -16,19 +17,21 @@ public sealed class AgentsProjection : IInlineProjection
 
     public IReadOnlyList<string> Tables { get; } = ["readmodel.agents"];
 
-    public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
+    public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, ProjectionIssues issues, CancellationToken cancellationToken)
     {
-        var latest = events.Where(e => e.Type == ArchiveEventTypes.AgentProfileObserved && e.StreamId.StartsWith(Prefix, StringComparison.Ordinal))
+        var latest = events.Where(e => e.Type == ArchiveEventTypes.AgentProfileObserved && StreamKeys.KindOf(e.StreamId) == StreamKind.Agent)
             .GroupBy(e => e.StreamId).Select(g => g.MaxBy(e => e.GlobalPosition)!).ToList();
         if (latest.Count == 0)
             return;
-        var rows = latest.Select(e =>
+        var rows = latest.Select(e => issues.Fold(e, (e, found) =>
         {
-            using var document = JsonDocument.Parse(e.Body);
+            using var document = JsonLimits.Parse(e.Body);
             var p = document.RootElement;
-            return (Id: e.StreamId[Prefix.Length..], Nickname: p.Property("nickname").AsString(), FullName: p.Property("fullName").AsString(),
-                EmployeeId: p.Property("employeeId").AsString(), Picture: p.Property("pictureUrl").AsString(), e.GlobalPosition);
-        }).ToList();
+            return (Id: e.StreamId[Prefix.Length..], Nickname: ProjectedValues.Text(p.Property("nickname").AsString(), "nickname", found),
+                FullName: ProjectedValues.Text(p.Property("fullName").AsString(), "fullName", found),
+                EmployeeId: ProjectedValues.Text(p.Property("employeeId").AsString(), "employeeId", found),
+                Picture: ProjectedValues.Text(p.Property("pictureUrl").AsString(), "pictureUrl", found), e.GlobalPosition);
+        })).ToList();
         await using var command = new NpgsqlCommand(
             """
             INSERT INTO readmodel.agents AS a (agent_id, nickname, full_name, employee_id, picture_url, global_position)

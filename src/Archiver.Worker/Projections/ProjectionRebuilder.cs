@@ -1,4 +1,5 @@
 using Archiver.Domain.Events;
+using Archiver.Domain.Protocol;
 using Archiver.Worker.Store;
 using System.Threading.Channels;
 using Npgsql;
@@ -13,7 +14,7 @@ namespace Archiver.Worker.Projections;
 /// take a faster path that gives the same rows (<see cref="IInlineProjection.ApplyRebuildingAsync"/>). Architecture §5:
 /// rebuilds must not be slow.
 /// </summary>
-public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable<IInlineProjection> projections)
+public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable<IInlineProjection> projections, TimeProvider timeProvider)
 {
     public const int PageSize = 10_000;
 
@@ -54,8 +55,7 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
         var stages = new[]
         {
             ReadAheadAsync(total, read.Writer, stopReading.Token),
-            StageAsync(read.Reader, parsed.Writer,
-                (page, _) => Task.FromResult(new PreparedPage(page, all.Select(p => p.PrepareRebuilding(page)).ToArray())), stopReading.Token),
+            StageAsync(read.Reader, parsed.Writer, (page, _) => Task.FromResult(Prepare(all, page)), stopReading.Token),
             StageAsync(parsed.Reader, enriched.Writer, async (page, ct) =>
             {
                 for (var i = 0; i < all.Count; i++)
@@ -66,11 +66,10 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
         long done = 0;
         try
         {
-            await foreach (var (page, rows) in enriched.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var page in enriched.Reader.ReadAllAsync(cancellationToken))
             {
-                for (var i = 0; i < all.Count; i++)
-                    await all[i].ApplyRebuildingAsync(connection, page, rows[i], cancellationToken);
-                done += page.Count;
+                await ApplyIsolatedAsync(all, connection, transaction, helper, page, cancellationToken);
+                done += page.Events.Count;
                 progress?.Report(new Progress(done, total));
             }
         }
@@ -104,8 +103,67 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
         return done;
     }
 
-    /// <summary>A page of the log with what each projection prepared from it, in the projections' order.</summary>
-    private sealed record PreparedPage(List<RecordedEvent> Events, object?[] Rows);
+    /// <summary>A page of the log with what each projection prepared from it, in the projections' order, and the issues found.</summary>
+    private sealed record PreparedPage(List<RecordedEvent> Events, object?[] Rows, ProjectionIssues Issues);
+
+    private static PreparedPage Prepare(List<IInlineProjection> all, List<RecordedEvent> page)
+    {
+        var issues = new ProjectionIssues();
+        return new PreparedPage(page, all.Select(p => p.PrepareRebuilding(page, issues)).ToArray(), issues);
+    }
+
+    /// <summary>
+    /// Applies a page under a savepoint and records its issues. As in a live append (docs/ingestion.md), content that a
+    /// projection cannot take must not stop the rebuild: the page is rolled back and applied event by event, and an
+    /// event that still fails is recorded and left out of the read models.
+    /// </summary>
+    private async Task ApplyIsolatedAsync(
+        List<IInlineProjection> all, NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlConnection helper, PreparedPage page,
+        CancellationToken cancellationToken)
+    {
+        await transaction.SaveAsync("page", cancellationToken);
+        try
+        {
+            for (var i = 0; i < all.Count; i++)
+                await all[i].ApplyRebuildingAsync(connection, page.Events, page.Rows[i], page.Issues, cancellationToken);
+            await RecordAsync(connection, page.Issues, cancellationToken);
+            return;
+        }
+        catch (Exception e) when (StoreFailures.IsContent(e, cancellationToken))
+        {
+            await transaction.RollbackAsync("page", cancellationToken);
+        }
+
+        var issues = new ProjectionIssues();
+        foreach (var e in page.Events)
+        {
+            await transaction.SaveAsync("event", cancellationToken);
+            var one = Prepare(all, [e]);
+            try
+            {
+                for (var i = 0; i < all.Count; i++)
+                {
+                    var rows = await all[i].EnrichRebuildingAsync(helper, one.Rows[i], cancellationToken);
+                    await all[i].ApplyRebuildingAsync(connection, one.Events, rows, one.Issues, cancellationToken);
+                }
+                await transaction.ReleaseAsync("event", cancellationToken);
+                issues.AddRange(one.Issues);
+            }
+            catch (Exception failure) when (StoreFailures.IsContent(failure, cancellationToken))
+            {
+                await transaction.RollbackAsync("event", cancellationToken);
+                issues.Add(e, ArchiveIssue.Of(IssueReasons.ProjectionFailed, $"not projected: {failure.GetType().Name}: {failure.Message}"));
+            }
+        }
+        await RecordAsync(connection, issues, cancellationToken);
+    }
+
+    /// <summary>Issues found while rebuilding go where live ones go; those recorded before keep their first_seen.</summary>
+    private async Task RecordAsync(NpgsqlConnection connection, ProjectionIssues issues, CancellationToken cancellationToken)
+    {
+        if (issues.Items.Count > 0)
+            await RejectionTable.InsertAsync(connection, issues.ToRecords().ToList(), timeProvider.GetUtcNow(), cancellationToken);
+    }
 
     /// <summary>One stage of the pipeline: each item in, transformed, out; a failure or the end is passed on.</summary>
     private static async Task StageAsync<TIn, TOut>(

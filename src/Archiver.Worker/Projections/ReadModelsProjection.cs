@@ -1,3 +1,4 @@
+using Archiver.Domain.Archive;
 using Archiver.Domain.Events;
 using Archiver.Domain.Projections;
 using Archiver.Worker.Store;
@@ -22,43 +23,70 @@ public sealed class ReadModelsProjection : IInlineProjection
 
     public IReadOnlyList<string> UnkeyedWhileRebuilding { get; } = ["readmodel.read_receipts"];
 
-    /// <summary>A rebuild's receipts, merged in memory and written once at the end (one rebuild at a time per process).</summary>
+    /// <summary>
+    /// A rebuild's receipts are merged in memory, at most this many at a time: beyond it they are spilled to a temporary
+    /// table and merged there at the end, so a rebuild's memory does not grow with the archive.
+    /// </summary>
+    internal int MaxReceiptsInMemory { get; set; } = 250_000;
+
+    /// <summary>A rebuild's receipts, merged in memory and written at the end (one rebuild at a time per process).</summary>
     private Dictionary<(string, long, string), ReceiptRow>? _rebuildReceipts;
 
-    public Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken) =>
-        WriteAsync(connection, Fold(events), rebuilding: false, cancellationToken);
+    /// <summary>Chunks of receipts spilled to the temporary table so far in this rebuild.</summary>
+    private int _spilled;
 
-    public void BeginRebuild() => _rebuildReceipts = [];
+    public Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, ProjectionIssues issues, CancellationToken cancellationToken) =>
+        WriteAsync(connection, Fold(events, issues), rebuilding: false, cancellationToken);
 
-    public object? PrepareRebuilding(IReadOnlyList<RecordedEvent> events) => Fold(events);
+    public void BeginRebuild()
+    {
+        _rebuildReceipts = [];
+        _spilled = 0;
+    }
+
+    public object? PrepareRebuilding(IReadOnlyList<RecordedEvent> events, ProjectionIssues issues) => Fold(events, issues);
 
     /// <summary>
     /// In a rebuild the receipts are merged in memory and the figures counted once at the end (<see cref="FinishRebuildAsync"/>):
     /// the same rows as live, where they are merged and moved batch by batch.
     /// </summary>
-    public Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, object? prepared, CancellationToken cancellationToken) =>
+    public Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, object? prepared, ProjectionIssues issues,
+        CancellationToken cancellationToken) =>
         WriteAsync(connection, (PageRows)prepared!, rebuilding: true, cancellationToken);
 
     public async Task FinishRebuildAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var receipts = _rebuildReceipts?.Values.ToList() ?? [];
         _rebuildReceipts = null;
-        await using (var writer = await connection.BeginBinaryImportAsync(
-            "COPY readmodel.read_receipts (dialog_id, sequence, participant_id, participant_role, accepted_at, read_at) FROM STDIN (FORMAT BINARY)",
-            cancellationToken))
+        if (_spilled == 0)
         {
-            foreach (var r in receipts)
-            {
-                await writer.StartRowAsync(cancellationToken);
-                await writer.WriteAsync(r.DialogId, NpgsqlDbType.Text, cancellationToken);
-                await writer.WriteAsync(r.Sequence, NpgsqlDbType.Bigint, cancellationToken);
-                await writer.WriteAsync(r.ParticipantId, NpgsqlDbType.Text, cancellationToken);
-                await writer.WriteAsync(r.ParticipantRole, NpgsqlDbType.Text, cancellationToken);
-                await writer.WriteAsync(r.AcceptedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                await writer.WriteAsync(r.ReadAt, NpgsqlDbType.TimestampTz, cancellationToken);
-            }
-            await writer.CompleteAsync(cancellationToken);
+            await CopyReceiptsAsync(connection, "readmodel.read_receipts (dialog_id, sequence, participant_id, participant_role, accepted_at, read_at)", receipts, chunk: null, cancellationToken);
         }
+        else
+        {
+            await SpillAsync(connection, receipts, cancellationToken);
+            // The same merge as in memory: the first role given, the earliest of each time.
+            await using var merge = new NpgsqlCommand(
+                """
+                INSERT INTO readmodel.read_receipts (dialog_id, sequence, participant_id, participant_role, accepted_at, read_at)
+                SELECT dialog_id, sequence, participant_id,
+                       (array_agg(participant_role ORDER BY chunk) FILTER (WHERE participant_role IS NOT NULL))[1], min(accepted_at), min(read_at)
+                FROM rebuild_receipts GROUP BY dialog_id, sequence, participant_id;
+                DROP TABLE rebuild_receipts
+                """, connection);
+            await merge.ExecuteNonQueryAsync(cancellationToken);
+            _spilled = 0;
+        }
+        // The live path's rule for repeated facts, once over the whole table: a row that does not change who is present goes.
+        await using (var repeats = new NpgsqlCommand(
+            """
+            DELETE FROM readmodel.participants p USING (
+              SELECT global_position, change,
+                     lag(change) OVER (PARTITION BY conversation_id, participant_id, role ORDER BY global_position) AS previous
+              FROM readmodel.participants) x
+            WHERE p.global_position = x.global_position AND x.change = coalesce(x.previous, 'LEFT')
+            """, connection))
+            await repeats.ExecuteNonQueryAsync(cancellationToken);
         await using var figures = new NpgsqlCommand(
             """
             WITH firsts AS (
@@ -85,13 +113,46 @@ public sealed class ReadModelsProjection : IInlineProjection
         await figures.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    private async Task SpillAsync(NpgsqlConnection connection, List<ReceiptRow> receipts, CancellationToken cancellationToken)
+    {
+        if (_spilled == 0)
+        {
+            await using var create = new NpgsqlCommand(
+                """
+                CREATE TEMPORARY TABLE rebuild_receipts (chunk int, dialog_id text, sequence bigint, participant_id text, participant_role text,
+                                                         accepted_at timestamptz, read_at timestamptz) ON COMMIT DROP
+                """, connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await CopyReceiptsAsync(connection, "rebuild_receipts (chunk, dialog_id, sequence, participant_id, participant_role, accepted_at, read_at)",
+            receipts, _spilled++, cancellationToken);
+    }
+
+    private static async Task CopyReceiptsAsync(NpgsqlConnection connection, string target, List<ReceiptRow> receipts, int? chunk, CancellationToken cancellationToken)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync($"COPY {target} FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var r in receipts)
+        {
+            await writer.StartRowAsync(cancellationToken);
+            if (chunk is { } c)
+                await writer.WriteAsync(c, NpgsqlDbType.Integer, cancellationToken);
+            await writer.WriteAsync(r.DialogId, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(r.Sequence, NpgsqlDbType.Bigint, cancellationToken);
+            await writer.WriteAsync(r.ParticipantId, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(r.ParticipantRole, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(r.AcceptedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await writer.WriteAsync(r.ReadAt, NpgsqlDbType.TimestampTz, cancellationToken);
+        }
+        await writer.CompleteAsync(cancellationToken);
+    }
+
     /// <summary>The rows a batch of events gives, each kind merged within the batch. Pure: no connection, no state.</summary>
     private sealed record PageRows(
         List<ReceiptRow> Receipts, List<CsatRow> Csat, List<SurveyAnswerRow> Answers, List<ParticipantRow> Participants,
         List<ConversationRow> Observed, List<RecordedEvent> Messages);
 
-    private static PageRows Fold(IReadOnlyList<RecordedEvent> events) => new(
-        events.SelectMany(ReadModelFold.Receipts)
+    private static PageRows Fold(IReadOnlyList<RecordedEvent> events, ProjectionIssues issues) => new(
+        events.SelectMany(e => issues.Fold(e, ReadModelFold.Receipts))
             .GroupBy(r => (r.DialogId, r.Sequence, r.ParticipantId))
             .Select(g => g.Aggregate((a, b) => a with
             {
@@ -99,12 +160,12 @@ public sealed class ReadModelsProjection : IInlineProjection
                 AcceptedAt = Earliest(a.AcceptedAt, b.AcceptedAt),
                 ReadAt = Earliest(a.ReadAt, b.ReadAt),
             })).ToList(),
-        events.Select(ReadModelFold.Csat).OfType<CsatRow>().GroupBy(c => c.ConversationId)
+        events.Select(e => issues.Fold(e, ReadModelFold.Csat)).OfType<CsatRow>().GroupBy(c => c.ConversationId)
             .Select(g => g.Aggregate((a, b) => (b.SubmittedAt ?? DateTimeOffset.MinValue) >= (a.SubmittedAt ?? DateTimeOffset.MinValue) ? b : a)).ToList(),
-        events.Select(ReadModelFold.SurveyAnswer).OfType<SurveyAnswerRow>().ToList(),
-        events.Select(ReadModelFold.Participant).OfType<ParticipantRow>().ToList(),
-        events.Select(ReadModelFold.Conversation).OfType<ConversationRow>().ToList(),
-        events.Where(e => e.Type is "ContentEvent" or "RichContentEvent").ToList());
+        events.Select(e => issues.Fold(e, ReadModelFold.SurveyAnswer)).OfType<SurveyAnswerRow>().ToList(),
+        events.Select(e => issues.Fold(e, ReadModelFold.Participant)).OfType<ParticipantRow>().ToList(),
+        events.Select(e => issues.Fold(e, ReadModelFold.Conversation)).OfType<ConversationRow>().ToList(),
+        events.Where(e => e.Type is "ContentEvent" or "RichContentEvent" && StreamKeys.KindOf(e.StreamId) == StreamKind.Dialog).ToList());
 
     private async Task WriteAsync(NpgsqlConnection connection, PageRows page, bool rebuilding, CancellationToken cancellationToken)
     {
@@ -120,6 +181,11 @@ public sealed class ReadModelsProjection : IInlineProjection
                     ? seen with { ParticipantRole = seen.ParticipantRole ?? r.ParticipantRole, AcceptedAt = Earliest(seen.AcceptedAt, r.AcceptedAt), ReadAt = Earliest(seen.ReadAt, r.ReadAt) }
                     : r;
             }
+            if (_rebuildReceipts.Count >= MaxReceiptsInMemory)
+            {
+                await SpillAsync(connection, _rebuildReceipts.Values.ToList(), cancellationToken);
+                _rebuildReceipts.Clear();
+            }
         }
         else if (receipts.Count > 0)
         {
@@ -130,7 +196,7 @@ public sealed class ReadModelsProjection : IInlineProjection
         if (answers.Count > 0)
             rows.BatchCommands.Add(SurveyAnswers(answers));
         if (participants.Count > 0)
-            rows.BatchCommands.Add(Participants(participants));
+            rows.BatchCommands.Add(rebuilding ? Command(InsertParticipants, ParticipantParameters(participants)) : Participants(participants));
         if (rows.BatchCommands.Count > 0)
             await rows.ExecuteNonQueryAsync(cancellationToken);
 
@@ -222,7 +288,7 @@ public sealed class ReadModelsProjection : IInlineProjection
         WHERE r.submitted_at IS NULL OR excluded.submitted_at IS NULL OR excluded.submitted_at >= r.submitted_at
         """,
         Texts(rows.Select(r => r.ConversationId)),
-        new NpgsqlParameter<int?[]> { TypedValue = rows.Select(r => r.Rate is { } rate ? (int?)rate : null).ToArray() },
+        new NpgsqlParameter<int?[]> { TypedValue = rows.Select(r => r.Rate).ToArray() },
         new NpgsqlParameter<bool?[]> { TypedValue = rows.Select(r => r.ResolutionConfirmation).ToArray() },
         Texts(rows.Select(r => r.Status)), Times(rows.Select(r => r.SubmittedAt)));
 
@@ -236,14 +302,56 @@ public sealed class ReadModelsProjection : IInlineProjection
         Texts(rows.Select(r => r.QuestionId)), Texts(rows.Select(r => r.AnswerId)), Texts(rows.Select(r => r.AnswerText)),
         Times(rows.Select(r => r.AnsweredAt)));
 
-    private static NpgsqlBatchCommand Participants(List<ParticipantRow> rows) => Command(
+    private const string InsertParticipants =
         """
         INSERT INTO readmodel.participants (global_position, conversation_id, participant_id, role, change, at)
         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
         ON CONFLICT (global_position) DO NOTHING
-        """,
+        """;
+
+    /// <summary>
+    /// Joins and leaves that change who is present, and only those: a fact repeated in the log (a join of someone
+    /// already present, a leave of someone not there — archives written before facts were derived against queued
+    /// states hold some) changes nothing. Within the batch each row is held against the one before it for the same
+    /// participant; the first against the table's latest row (an index serves it).
+    /// </summary>
+    private static NpgsqlBatchCommand Participants(List<ParticipantRow> rows)
+    {
+        var changes = new List<ParticipantRow>();
+        var firsts = new List<bool>();
+        foreach (var group in rows.GroupBy(r => (r.ConversationId, r.ParticipantId, r.Role)))
+        {
+            string? previous = null;
+            foreach (var row in group.OrderBy(r => r.GlobalPosition))
+            {
+                if (row.Change == previous)
+                    continue;
+                firsts.Add(previous is null);
+                changes.Add(row);
+                previous = row.Change;
+            }
+        }
+        var command = Command(
+            """
+            INSERT INTO readmodel.participants (global_position, conversation_id, participant_id, role, change, at)
+            SELECT p.global_position, p.conversation_id, p.participant_id, p.role, p.change, p.at
+            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::boolean[])
+                 AS p(global_position, conversation_id, participant_id, role, change, at, first)
+            WHERE NOT p.first OR p.change <> coalesce(
+              (SELECT x.change FROM readmodel.participants x
+               WHERE x.conversation_id = p.conversation_id AND x.participant_id = p.participant_id AND x.role = p.role
+               ORDER BY x.global_position DESC LIMIT 1), 'LEFT')
+            ON CONFLICT (global_position) DO NOTHING
+            """, ParticipantParameters(changes));
+        command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = firsts.ToArray() });
+        return command;
+    }
+
+    private static NpgsqlParameter[] ParticipantParameters(List<ParticipantRow> rows) =>
+    [
         Longs(rows.Select(r => r.GlobalPosition)), Texts(rows.Select(r => r.ConversationId)), Texts(rows.Select(r => r.ParticipantId)),
-        Texts(rows.Select(r => r.Role)), Texts(rows.Select(r => r.Change)), Times(rows.Select(r => r.At)));
+        Texts(rows.Select(r => r.Role)), Texts(rows.Select(r => r.Change)), Times(rows.Select(r => r.At)),
+    ];
 
     /// <summary>A conversation seen for the first time: its MAIN dialog's messages counted from the transcript once.</summary>
     private static NpgsqlBatchCommand Recount(List<string> conversations) => Command(

@@ -15,9 +15,9 @@ public sealed class TranscriptProjection : IInlineProjection
     /// <summary>A rebuild COPYs messages and reads them back only by whole-table aggregates (<see cref="ReadModelsProjection"/>).</summary>
     public IReadOnlyList<string> UnkeyedWhileRebuilding { get; } = ["readmodel.transcript_messages"];
 
-    public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
+    public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, ProjectionIssues issues, CancellationToken cancellationToken)
     {
-        var (dialogs, messages, _) = Parse(events);
+        var (dialogs, messages, _) = Parse(events, issues);
         // Dialogs first: a message of a POST_SURVEY dialog in the same batch finds its conversation through them.
         if (dialogs.Count > 0)
             await UpsertDialogsAsync(connection, dialogs, cancellationToken);
@@ -31,11 +31,11 @@ public sealed class TranscriptProjection : IInlineProjection
     /// </summary>
     private sealed record ParsedBatch(List<DialogRow> Dialogs, List<TranscriptMessage> Messages, byte[][]? SearchVectors = null);
 
-    public object? PrepareRebuilding(IReadOnlyList<RecordedEvent> events) => Parse(events);
+    public object? PrepareRebuilding(IReadOnlyList<RecordedEvent> events, ProjectionIssues issues) => Parse(events, issues);
 
-    private static ParsedBatch Parse(IReadOnlyList<RecordedEvent> events) => new(
-        events.Select(TranscriptFold.Dialog).OfType<DialogRow>().ToList(),
-        events.Select(TranscriptFold.Message).OfType<TranscriptMessage>().ToList());
+    private static ParsedBatch Parse(IReadOnlyList<RecordedEvent> events, ProjectionIssues issues) => new(
+        events.Select(e => issues.Fold(e, TranscriptFold.Dialog)).OfType<DialogRow>().ToList(),
+        events.Select(e => issues.Fold(e, TranscriptFold.Message)).OfType<TranscriptMessage>().ToList());
 
     /// <summary>
     /// The page's search vectors, computed by the helper connection's backend with the live path's function, while the
@@ -67,7 +67,8 @@ public sealed class TranscriptProjection : IInlineProjection
     /// path's conflict handling has nothing to do. A message naming no conversation gets it from the dialogs written so
     /// far, exactly as the live path's join would have.
     /// </summary>
-    public async Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, object? prepared, CancellationToken cancellationToken)
+    public async Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, object? prepared, ProjectionIssues issues,
+        CancellationToken cancellationToken)
     {
         var (dialogs, messages, searchVectors) = (ParsedBatch)prepared!;
         if (dialogs.Count > 0)

@@ -1,11 +1,7 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.Channels;
-using Archiver.Domain.Archive;
-using Archiver.Domain.Events;
 using Archiver.Worker.Ingestion;
-using Microsoft.Extensions.Hosting;
+using Archiver.Worker.Observability;
+using BitFaster.Caching.Lru;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,28 +11,45 @@ namespace Archiver.Worker.Sessions;
 /// Agent names (§14.9): each agent seen in a conversation has its public profile fetched once per process from
 /// <c>acCdnDomain</c> and archived as an <c>AgentProfileObserved</c> event (deduplicated by content), so the read
 /// models can name agents and a rebuild names them the same. Sessions only hand over ids: archiving never waits on it.
+/// The agents asked for are remembered in a bounded LRU set, so a long run does not grow with every agent ever seen.
 /// </summary>
 public sealed partial class AgentProfiles(
     IHttpClientFactory httpClients,
     DomainDirectory directory,
-    ArchiveChannel archive,
+    IIngestion ingestion,
     IOptions<LivePersonOptions> options,
     TimeProvider time,
-    ILogger<AgentProfiles> logger) : BackgroundService
+    ServiceHealth health,
+    ILogger<AgentProfiles> logger) : SupervisedService(time, logger, health)
 {
     public const string AcCdnDomain = "acCdnDomain";
 
-    private readonly Channel<string> _wanted = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<string, bool> _seen = new(StringComparer.Ordinal);
+    /// <summary>Agents remembered as asked for; one forgotten is asked for again when next seen (a duplicate profile is not archived twice).</summary>
+    private const int RememberAgents = 10_000;
 
-    /// <summary>Asks for an agent's profile unless it was already asked for in this process. Never blocks.</summary>
+    /// <summary>Agents waiting to be fetched; beyond this many, more are dropped until the next time they are seen.</summary>
+    private const int MaxWaiting = 10_000;
+
+    private readonly Channel<string> _wanted = Channel.CreateBounded<string>(new BoundedChannelOptions(MaxWaiting)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
+    private readonly ConcurrentLru<string, bool> _seen = new(RememberAgents);
+
+    public override string Name => "agent profiles";
+
+    /// <summary>Asks for an agent's profile unless it was asked for recently. Never blocks.</summary>
     public void Want(string agentId)
     {
-        if (_seen.TryAdd(agentId, true))
-            _wanted.Writer.TryWrite(agentId);
+        if (!ingestion.IsArchivableAgentId(agentId) || _seen.TryGet(agentId, out _))
+            return;
+        _seen.AddOrUpdate(agentId, true);
+        _wanted.Writer.TryWrite(agentId);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         try
         {
@@ -49,11 +62,11 @@ public sealed partial class AgentProfiles(
                         await FetchAsync(agentId, stoppingToken);
                         break;
                     }
-                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+                    catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                     {
-                        var reason = e.GetType().Name;
+                        var reason = e.GetType().Name; // by type only: a message could carry a URL
                         ProfileFailed(logger, agentId, attempt, reason);
-                        await Task.Delay(TimeSpan.FromSeconds(attempt), time, stoppingToken);
+                        await Task.Delay(TimeSpan.FromSeconds(attempt), Time, stoppingToken);
                     }
                 }
             }
@@ -78,13 +91,9 @@ public sealed partial class AgentProfiles(
         using var response = await http.GetAsync(uri, cancellationToken);
         if (!response.IsSuccessStatusCode)
             return; // not every participant has a public profile (bots, system)
+        // The client caps what it buffers (ConsumerSessionsExtensions): a huge answer fails here, it is not read whole.
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!Archiver.Domain.Hashing.JsonContent.IsValid(body))
-            return;
-        var key = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
-        await archive.WriteAsync(new ArchiveItem(
-            [new NewEvent(ArchiveEventTypes.AgentStream(agentId), null, ArchiveEventTypes.AgentProfileObserved, body, null, key)],
-            time.GetTimestamp()), cancellationToken);
+        await ingestion.ArchiveAgentProfileAsync(agentId, body, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Agent profile {AgentId} not fetched (attempt {Attempt}): {Reason}")]

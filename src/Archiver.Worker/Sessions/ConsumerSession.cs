@@ -2,15 +2,13 @@ using System.Net;
 using Archiver.Worker.Sessions.Identity;
 using Archiver.Worker.Sessions.Ums;
 using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 
 namespace Archiver.Worker.Sessions;
 
 /// <summary>
 /// Holds one consumer's session for as long as the worker runs: discover domains, get a token, connect, archive,
-/// and when the connection ends, reconnect (Polly). Close code 4401 → a fresh token first; 4407 → the identity is
-/// extended first; anything else → exponential backoff with jitter; 429 → at least a second (§2.4, §7).
+/// and when the connection ends, reconnect (<see cref="ReconnectBackoff"/>). Close code 4401 → a fresh token first;
+/// 4407 → the identity is extended first; a token refused at the handshake → a fresh one (§2.4, §7).
 /// </summary>
 internal sealed class ConsumerSession(
     ConsumerIdentity identity,
@@ -21,32 +19,19 @@ internal sealed class ConsumerSession(
     TimeSpan initialDelay,
     TimeSpan maxDelay)
 {
-    /// <summary>A connection that lasted this long was healthy: the backoff starts again from the first delay.</summary>
-    private static readonly TimeSpan HealthyAfter = TimeSpan.FromSeconds(30);
-
     private enum TokenAction { Reuse, Renew, Extend }
 
+    private readonly ReconnectBackoff _backoff = new(initialDelay, maxDelay, context.Time);
     private TokenAction _next = TokenAction.Reuse;
-    private int _failures;
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var reconnect = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(
-                    args.Outcome.Exception is { } e && !(e is OperationCanceledException && stoppingToken.IsCancellationRequested)),
-                MaxRetryAttempts = int.MaxValue,
-                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(NextDelay(args.Outcome.Exception!)),
-                OnRetry = args =>
-                {
-                    var reason = Reason(args.Outcome.Exception!);
-                    context.Sessions.Reconnecting(reason);
-                    SessionLog.Reconnecting(context.Logger, identity.Name, Describe(args.Outcome.Exception!), args.RetryDelay.TotalMilliseconds);
-                    return default;
-                },
-            })
-            .Build();
+        var reconnect = _backoff.Pipeline((failure, delay) =>
+        {
+            ChooseToken(failure);
+            context.Sessions.Reconnecting(Reason(failure));
+            SessionLog.Reconnecting(context.Logger, identity.Name, Describe(failure), delay.TotalMilliseconds);
+        }, stoppingToken);
         using var scope = context.Logger.BeginScope(new Dictionary<string, object> { ["Consumer"] = identity.Name });
         try
         {
@@ -70,8 +55,8 @@ internal sealed class ConsumerSession(
         _next = TokenAction.Reuse;
 
         var uri = domains.WebSocket(ServiceDomains.AsyncMessaging, $"/ws_api/account/{Uri.EscapeDataString(account)}/messaging/consumer?v=3");
-        await using var connection = await UmsConnection.ConnectAsync(uri, jwt, connectionSettings, cancellationToken);
-        var run = new ConnectionRun(connection, context, identity.Name);
+        await using var connection = await UmsConnection.ConnectAsync(uri, jwt, connectionSettings, context.Time, cancellationToken);
+        var run = new ConnectionRun(connection, context.Ingestion.Connect(identity.Name), context, identity.Name);
         var connectedAt = context.Time.GetTimestamp();
         var connected = false;
         run.Subscribed += () =>
@@ -88,48 +73,40 @@ internal sealed class ConsumerSession(
         {
             if (connected)
                 context.Sessions.Disconnected();
-            if (context.Time.GetElapsedTime(connectedAt) >= HealthyAfter)
-                _failures = 0;
+            _backoff.ConnectionLasted(context.Time.GetElapsedTime(connectedAt));
         }
     }
 
-    private TimeSpan NextDelay(Exception failure)
+    /// <summary>What the next attempt does about its token, from how the connection ended.</summary>
+    private void ChooseToken(Exception failure)
     {
         switch (failure)
         {
             case UmsClosedException { CloseStatus: 4401 }:
                 _next = TokenAction.Renew;
                 SessionLog.AuthClose(context.Logger, identity.Name, 4401, "getting a fresh token");
-                return Jitter(TimeSpan.FromMilliseconds(100));
+                break;
             case UmsClosedException { CloseStatus: 4407 }:
                 _next = TokenAction.Extend;
                 SessionLog.AuthClose(context.Logger, identity.Name, 4407, "extending the identity");
-                return Jitter(TimeSpan.FromMilliseconds(100));
-            case FrameTooLargeException:
-                context.Ingestion.FrameRejected("oversized");
                 break;
             case UmsHandshakeException { Status: HttpStatusCode.Unauthorized }:
                 _next = TokenAction.Renew; // the token was refused at the door: a fresh one, with backoff in case it keeps happening
                 break;
         }
-        var backoff = TimeSpan.FromMilliseconds(Math.Min(maxDelay.TotalMilliseconds, initialDelay.TotalMilliseconds * Math.Pow(2, Math.Min(_failures, 20))));
-        _failures++;
-        if (failure is UmsRequestFailedException { Code: 429 } && backoff < TimeSpan.FromSeconds(1))
-            backoff = TimeSpan.FromSeconds(1); // §7: wait at least a second after a 429
-        return Jitter(backoff);
     }
 
-    /// <summary>Between half and all of the delay, so many sessions dropped at once do not return at once.</summary>
-    private static TimeSpan Jitter(TimeSpan delay) => delay / 2 + delay / 2 * Random.Shared.NextDouble();
-
-    private static string Reason(Exception failure) => failure switch
+    /// <summary>
+    /// The reason label of the reconnect metric. Codes come from the server, so only known ones get a label of their own:
+    /// anything else shares one, and a server cannot create labels without limit.
+    /// </summary>
+    internal static string Reason(Exception failure) => failure switch
     {
-        UmsClosedException { CloseStatus: { } code } => $"close_{code}",
+        UmsClosedException { CloseStatus: { } code } => "close_" + SessionMetrics.CloseCodeLabel(code),
         UmsClosedException => "dropped",
-        UmsHandshakeException { Status: var status } when status != 0 => $"handshake_{(int)status}",
+        UmsHandshakeException { Status: var status } when status != 0 => "handshake_" + SessionMetrics.StatusLabel((int)status),
         UmsHandshakeException => "handshake",
-        UmsRequestFailedException { Code: var code } => $"response_{code}",
-        FrameTooLargeException => "oversized_frame",
+        UmsRequestFailedException { Code: var code } => "response_" + SessionMetrics.StatusLabel(code),
         TimeoutException => "timeout",
         IdpException => "idp",
         HttpRequestException => "http",
@@ -139,7 +116,7 @@ internal sealed class ConsumerSession(
     private static string Describe(Exception failure) => failure switch
     {
         // These messages are ours and carry no token; anything else is named by type only, in case it would.
-        UmsClosedException or UmsHandshakeException or UmsRequestFailedException or FrameTooLargeException or TimeoutException or IdpException
+        UmsClosedException or UmsHandshakeException or UmsRequestFailedException or TimeoutException or IdpException
             => failure.Message,
         HttpRequestException http => $"HTTP request failed ({http.HttpRequestError})",
         _ => failure.GetType().Name,

@@ -1,12 +1,10 @@
 using Archiver.Worker.Coordination;
 using Archiver.Worker.Ingestion;
+using Archiver.Worker.Observability;
 using Archiver.Worker.Sessions.Identity;
 using Archiver.Worker.Sessions.Ums;
-using Archiver.Worker.Store;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Archiver.Worker.Sessions;
 
@@ -14,26 +12,24 @@ namespace Archiver.Worker.Sessions;
 /// Runs a <see cref="ConsumerSession"/> for each consumer identity this worker holds a lease on. Every heartbeat it
 /// renews its leases, gives back what is above its fair share (so a joining worker gets some) and takes free or lapsed
 /// ones up to it (so a dead worker's are taken over within a lease period). If it cannot renew in time it stops its
-/// sessions before its leases lapse, so no identity is ever held twice. On shutdown the sessions stop reading first,
-/// the leases are given back, then the channel is completed so the writer (stopped after this) drains it.
+/// sessions before its leases lapse, so no identity is ever held twice. On shutdown the sessions stop reading first and
+/// the leases are given back; the writer (stopped after this) drains what they handed over. If it fails for any other
+/// reason it stops its sessions, and is restarted (<see cref="SupervisedService"/>).
 /// </summary>
 internal sealed partial class ConsumerSessionsService(
     IOptions<LivePersonOptions> options,
-    IOptions<IngestionOptions> ingestion,
     IOptions<CoordinationOptions> coordination,
     ConsumerLeases leases,
     SessionRegistry registry,
     DomainDirectory directory,
     IdpClient idp,
-    IdentityVault vault,
-    ArchiveChannel channel,
-    ConversationStates states,
-    IEventStore store,
-    IngestionMetrics ingestionMetrics,
+    IIdentityVault vault,
+    IIngestion ingestion,
     SessionMetrics sessionMetrics,
     AgentProfiles agents,
-    TimeProvider timeProvider,
-    ILoggerFactory loggerFactory) : BackgroundService
+    TimeProvider time,
+    ServiceHealth health,
+    ILoggerFactory loggerFactory) : SupervisedService(time, loggerFactory.CreateLogger<ConsumerSessionsService>(), health)
 {
     /// <summary>Sessions stop this long before the leases they hold could lapse in the database.</summary>
     private static readonly TimeSpan SafetyMargin = TimeSpan.FromSeconds(3);
@@ -41,7 +37,9 @@ internal sealed partial class ConsumerSessionsService(
     private readonly ILogger _logger = loggerFactory.CreateLogger<ConsumerSessionsService>();
     private readonly Dictionary<string, (CancellationTokenSource Stop, Task Run)> _running = new(StringComparer.Ordinal);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override string Name => "consumer sessions";
+
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         var c = coordination.Value;
@@ -52,8 +50,7 @@ internal sealed partial class ConsumerSessionsService(
             SessionLog.NoConsumers(sessionLogger);
 
         var keepAlive = TimeSpan.FromSeconds(o.KeepAliveSeconds);
-        var context = new ConnectionContext(channel, states, store, ingestionMetrics, sessionMetrics, timeProvider, keepAlive,
-            ingestion.Value.ArchiveChatStates, agents, sessionLogger);
+        var context = new ConnectionContext(ingestion, sessionMetrics, Time, keepAlive, agents, sessionLogger);
         var settings = new UmsConnectionSettings(keepAlive, keepAlive, TimeSpan.FromSeconds(o.RequestTimeoutSeconds), o.MaxFrameBytes);
         var identityLogger = loggerFactory.CreateLogger<ConsumerIdentity>();
         var consumers = o.Consumers.ToDictionary(x => x.Name!, StringComparer.Ordinal);
@@ -63,7 +60,7 @@ internal sealed partial class ConsumerSessionsService(
 
         void Start(string name)
         {
-            var identity = new ConsumerIdentity(consumers[name], o.AccountId!, idp, vault, timeProvider, identityLogger);
+            var identity = new ConsumerIdentity(consumers[name], o.AccountId!, idp, vault, Time, identityLogger);
             var session = new ConsumerSession(identity, directory, context, settings, o.AccountId!,
                 TimeSpan.FromMilliseconds(o.ReconnectInitialDelayMs), TimeSpan.FromMilliseconds(o.ReconnectMaxDelayMs));
             var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -72,10 +69,10 @@ internal sealed partial class ConsumerSessionsService(
 
         try
         {
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(c.HeartbeatSeconds), timeProvider);
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(c.HeartbeatSeconds), Time);
             do
             {
-                var asked = timeProvider.GetTimestamp();
+                var asked = Time.GetTimestamp();
                 try
                 {
                     var alive = Math.Max(1, await leases.AnnounceAsync(c.WorkerId, names, lease, stoppingToken));
@@ -107,14 +104,14 @@ internal sealed partial class ConsumerSessionsService(
                             LeasesTaken(_logger, taken.Count, list, alive);
                         }
                     }
-                    validUntil = asked + (long)((lease - SafetyMargin).TotalSeconds * timeProvider.TimestampFrequency);
+                    validUntil = asked + (long)((lease - SafetyMargin).TotalSeconds * Time.TimestampFrequency);
                 }
-                catch (Exception e) when (e is NpgsqlException or TimeoutException)
+                catch (Exception e) when (e is CoordinationUnavailableException or TimeoutException)
                 {
                     CoordinationFailed(_logger, e.Message);
                 }
 
-                if (_running.Count > 0 && timeProvider.GetTimestamp() > validUntil)
+                if (_running.Count > 0 && Time.GetTimestamp() > validUntil)
                 {
                     // The leases could lapse and be taken: stop before that can happen.
                     LeasesUnconfirmed(_logger, _running.Count);
@@ -134,7 +131,6 @@ internal sealed partial class ConsumerSessionsService(
             await StopAsync(held);
             registry.SetHeld(0);
             await GiveBackAsync(c.WorkerId, held);
-            channel.Complete();
         }
     }
 
@@ -167,7 +163,7 @@ internal sealed partial class ConsumerSessionsService(
                 await leases.ReleaseAsync(workerId, held, quick.Token);
             await leases.LeaveAsync(workerId, quick.Token);
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        catch (Exception e) when (e is CoordinationUnavailableException or OperationCanceledException or TimeoutException)
         {
             CoordinationFailed(_logger, e.Message); // they lapse on their own
         }

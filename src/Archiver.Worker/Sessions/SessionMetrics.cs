@@ -46,8 +46,25 @@ public sealed class SessionMetrics : IDisposable
     {
         if (code == 429)
             _throttled.Add(1);
-        _errorResponses.Add(1, new KeyValuePair<string, object?>("code", code));
+        _errorResponses.Add(1, new KeyValuePair<string, object?>("code", StatusLabel(code)));
     }
+
+    /// <summary>A status code as a metric label: the ones the protocol gives a meaning (§7) by number, the rest by class.</summary>
+    public static string StatusLabel(int code) => code switch
+    {
+        400 or 401 or 403 or 404 or 429 or 500 or 502 or 503 or 504 => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        >= 400 and < 500 => "4xx",
+        >= 500 and < 600 => "5xx",
+        _ => "other",
+    };
+
+    /// <summary>A WebSocket close code as a metric label: the standard ones and LivePerson's 4401/4407 by number, the rest as "other".</summary>
+    public static string CloseCodeLabel(int code) => code switch
+    {
+        1000 or 1001 or 1002 or 1003 or 1006 or 1007 or 1008 or 1009 or 1011 or 1012 or 1013 or 4401 or 4407 =>
+            code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => "other",
+    };
 
     public void NotificationReceived() => _notifications.Add(1);
 

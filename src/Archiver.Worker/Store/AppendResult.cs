@@ -21,6 +21,9 @@ public sealed record AppendResult(IReadOnlyList<AppendOutcome> Outcomes)
 {
     public static AppendResult Empty { get; } = new([]);
 
+    /// <summary>The rejections this append recorded for the first time (archive.rejections).</summary>
+    public IReadOnlyList<RejectionRecord> Rejections { get; init; } = [];
+
     public int Appended => Outcomes.Count(o => o.Status == AppendStatus.Appended);
 
     public int Duplicates => Outcomes.Count(o => o.Status == AppendStatus.Duplicate);

@@ -15,6 +15,12 @@ public interface IEventStore
     /// </summary>
     Task<AppendResult> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The same, and in the same transaction records <paramref name="frameRejections"/> (frames nothing of which could be
+    /// archived as an event) and the issues the events carry or their projection finds, in archive.rejections.
+    /// </summary>
+    Task<AppendResult> AppendAsync(IReadOnlyList<NewEvent> events, IReadOnlyList<RejectionRecord> frameRejections, CancellationToken cancellationToken = default);
+
     /// <summary>The highest stored position of each given stream that has events (absent streams are left out).</summary>
     Task<IReadOnlyDictionary<string, long>> GetMaxPositionsAsync(
         IReadOnlyCollection<string> streamIds, CancellationToken cancellationToken = default);

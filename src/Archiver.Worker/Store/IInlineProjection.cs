@@ -17,14 +17,20 @@ public interface IInlineProjection
 
     /// <param name="connection">The append's connection, inside its open transaction.</param>
     /// <param name="events">The events appended by this transaction, in global order (never empty).</param>
-    Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken);
+    /// <param name="issues">Where to report what was sanitised or left out of the rows, event by event.</param>
+    /// <remarks>
+    /// It may throw on content it cannot project (the store then applies the batch again event by event, each under a
+    /// savepoint, records the events that still fail, and commits the rest: see docs/ingestion.md), but it should not:
+    /// the folds sanitise and report instead.
+    /// </remarks>
+    Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, ProjectionIssues issues, CancellationToken cancellationToken);
 
     /// <summary>
     /// A rebuild's first, pure step for one page: whatever can be computed from the events alone (parsing them into
     /// rows). The rebuild runs it on another thread, a page ahead of <see cref="ApplyRebuildingAsync"/>, so parsing
     /// overlaps PostgreSQL's work on the previous page. It must not touch state that applying changes.
     /// </summary>
-    object? PrepareRebuilding(IReadOnlyList<RecordedEvent> events) => null;
+    object? PrepareRebuilding(IReadOnlyList<RecordedEvent> events, ProjectionIssues issues) => null;
 
     /// <summary>
     /// A rebuild's second step for one page, after <see cref="PrepareRebuilding"/>: work that needs PostgreSQL but no
@@ -39,8 +45,10 @@ public interface IInlineProjection
     /// in global order: a projection may take a faster path (no conflicts are possible), but must produce the same rows.
     /// </summary>
     /// <param name="prepared">What <see cref="PrepareRebuilding"/> returned for this page.</param>
-    Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, object? prepared, CancellationToken cancellationToken) =>
-        ApplyAsync(connection, events, cancellationToken);
+    /// <param name="issues">Where to report issues found now (those found while preparing were reported then).</param>
+    Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, object? prepared, ProjectionIssues issues,
+        CancellationToken cancellationToken) =>
+        ApplyAsync(connection, events, issues, cancellationToken);
 
     /// <summary>Before a rebuild's replay: forget anything a previous, failed rebuild left behind.</summary>
     void BeginRebuild()

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
+using Archiver.Domain.Archive;
 using Archiver.Domain.Events;
 using Archiver.Domain.Hashing;
+using Archiver.Domain.Protocol;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -27,10 +29,14 @@ public sealed class PostgresEventStore(
     private const int MaxStreamIdLength = 512;
     private readonly IInlineProjection[] _projections = projections.ToArray();
 
-    public async Task<AppendResult> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default)
+    public Task<AppendResult> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default) =>
+        AppendAsync(events, [], cancellationToken);
+
+    public async Task<AppendResult> AppendAsync(
+        IReadOnlyList<NewEvent> events, IReadOnlyList<RejectionRecord> frameRejections, CancellationToken cancellationToken = default)
     {
         Validate(events);
-        if (events.Count == 0)
+        if (events.Count == 0 && frameRejections.Count == 0)
             return AppendResult.Empty;
 
         var started = timeProvider.GetTimestamp();
@@ -38,24 +44,35 @@ public sealed class PostgresEventStore(
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var now = EventHash.TruncateToMicroseconds(timeProvider.GetUtcNow());
 
-        var heads = await LockStreamsAsync(connection, events, cancellationToken);
-        var (positions, keys) = AppendPlan.KeysToLookUp(events, heads);
-        var occupants = positions.Count + keys.Count == 0
-            ? []
-            : await FindOccupantsAsync(connection, positions, keys, cancellationToken);
-        var plan = AppendPlan.Create(events, heads, occupants);
-
-        var recorded = plan.NewEvents.Count == 0
-            ? []
-            : await WriteNewEventsAsync(connection, events, plan, heads, now, cancellationToken);
-        var outcomes = Outcomes(events, plan, recorded);
-        await RecordConflictsAsync(connection, events, plan, outcomes, now, cancellationToken);
-
-        if (recorded.Count > 0)
+        List<RecordedEvent> recorded = [];
+        List<AppendOutcome> outcomes = [];
+        var rejections = new List<RejectionRecord>(frameRejections);
+        if (events.Count > 0)
         {
-            foreach (var projection in _projections)
-                await projection.ApplyAsync(connection, recorded, cancellationToken);
+            var heads = await LockStreamsAsync(connection, events, cancellationToken);
+            var (positions, keys) = AppendPlan.KeysToLookUp(events, heads);
+            var occupants = positions.Count + keys.Count == 0
+                ? []
+                : await FindOccupantsAsync(connection, positions, keys, cancellationToken);
+            var plan = AppendPlan.Create(events, heads, occupants);
+
+            recorded = plan.NewEvents.Count == 0
+                ? []
+                : await WriteNewEventsAsync(connection, events, plan, heads, now, cancellationToken);
+            outcomes = Outcomes(events, plan, recorded);
+            await RecordConflictsAsync(connection, events, plan, outcomes, now, cancellationToken);
+
+            // What the mapping could not keep exactly is recorded with the event, the first time it is appended.
+            for (var i = 0; i < recorded.Count; i++)
+            {
+                var e = recorded[i];
+                foreach (var issue in events[plan.NewEvents[i]].Issues ?? [])
+                    rejections.Add(new RejectionRecord(RejectionStage.Mapping, issue, ConsumerOf(e.StreamId), e.StreamId, e.Position, e.GlobalPosition));
+            }
+            if (recorded.Count > 0)
+                rejections.AddRange((await ProjectIsolatedAsync(connection, transaction, recorded, cancellationToken)).ToRecords());
         }
+        var newRejections = await RejectionTable.InsertAsync(connection, rejections, now, cancellationToken);
 
         try
         {
@@ -66,11 +83,69 @@ public sealed class PostgresEventStore(
             throw KeyTakenBehindOurBack(e);
         }
 
-        var result = new AppendResult(outcomes);
+        var result = new AppendResult(outcomes) { Rejections = newRejections };
         metrics.RecordAppend(result, timeProvider.GetElapsedTime(started));
+        foreach (var rejection in newRejections)
+        {
+            metrics.RejectionRecorded(rejection);
+            StoreLog.RejectionRecorded(logger, rejection.StageName, rejection.Issue.Reason, rejection.StreamId ?? "-", rejection.Position ?? -1,
+                rejection.ConsumerName ?? "-", rejection.Issue.Detail);
+        }
         StoreLog.BatchAppended(logger, events.Count, result.Appended, result.Duplicates, result.Conflicts);
         return result;
     }
+
+    /// <summary>The consumer whose unrecognised stream this is, for the rejection record (other streams do not say).</summary>
+    private static string? ConsumerOf(string streamId) =>
+        StreamKeys.KindOf(streamId) == StreamKind.Unrecognised && streamId.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0 ? streamId[(colon + 1)..] : null;
+
+    /// <summary>
+    /// Runs the inline projections over the new events under a savepoint. Content they cannot project must not fail the
+    /// batch (the events are the evidence and are kept whatever happens to their read-model rows): on such a failure the
+    /// batch's projection is rolled back to the savepoint and done again event by event, each under its own savepoint,
+    /// and an event that still fails is recorded and left out of the read models. A failure of the database itself
+    /// (connection lost, shutdown) is not content and fails the append, which the writer retries.
+    /// </summary>
+    private async Task<ProjectionIssues> ProjectIsolatedAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<RecordedEvent> recorded, CancellationToken cancellationToken)
+    {
+        if (_projections.Length == 0)
+            return new ProjectionIssues();
+        await transaction.SaveAsync("projections", cancellationToken);
+        var issues = new ProjectionIssues();
+        try
+        {
+            foreach (var projection in _projections)
+                await projection.ApplyAsync(connection, recorded, issues, cancellationToken);
+            return issues;
+        }
+        catch (Exception e) when (StoreFailures.IsContent(e, cancellationToken))
+        {
+            await transaction.RollbackAsync("projections", cancellationToken);
+        }
+
+        var all = new ProjectionIssues();
+        foreach (var e in recorded)
+        {
+            await transaction.SaveAsync("projection", cancellationToken);
+            var one = new ProjectionIssues();
+            try
+            {
+                foreach (var projection in _projections)
+                    await projection.ApplyAsync(connection, [e], one, cancellationToken);
+                await transaction.ReleaseAsync("projection", cancellationToken);
+                all.AddRange(one);
+            }
+            catch (Exception failure) when (StoreFailures.IsContent(failure, cancellationToken))
+            {
+                await transaction.RollbackAsync("projection", cancellationToken);
+                all.Add(e, ArchiveIssue.Of(IssueReasons.ProjectionFailed, $"not projected: {Describe(failure)}"));
+            }
+        }
+        return all;
+    }
+
+    private static string Describe(Exception e) => e is PostgresException p ? $"PostgreSQL {p.SqlState}: {p.MessageText}" : $"{e.GetType().Name}: {e.Message}";
 
     public async Task<IReadOnlyDictionary<string, long>> GetMaxPositionsAsync(
         IReadOnlyCollection<string> streamIds, CancellationToken cancellationToken = default)
@@ -132,18 +207,23 @@ public sealed class PostgresEventStore(
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i] ?? throw new ArgumentException($"Event {i} of the batch is null.", nameof(events));
-            if (string.IsNullOrEmpty(e.StreamId) || e.StreamId.Length > MaxStreamIdLength)
-                throw new ArgumentException($"Event {i} of the batch has no stream id, or one over {MaxStreamIdLength} characters.", nameof(events));
-            if (string.IsNullOrEmpty(e.Type))
-                throw new ArgumentException($"Event {i} of the batch ({e.StreamId}) has no type.", nameof(events));
+            if (string.IsNullOrEmpty(e.StreamId) || e.StreamId.Length > MaxStreamIdLength || !IsStorableText(e.StreamId))
+                throw new ArgumentException($"Event {i} of the batch has no stream id, one over {MaxStreamIdLength} characters, or one with NUL or a lone surrogate.", nameof(events));
+            if (string.IsNullOrEmpty(e.Type) || !IsStorableText(e.Type))
+                throw new ArgumentException($"Event {i} of the batch ({e.StreamId}) has no type, or one with NUL or a lone surrogate.", nameof(events));
             if (e.Position is < 0)
                 throw new ArgumentException($"Event {i} of the batch ({e.StreamId}) has a negative position {e.Position}.", nameof(events));
             if (e.Position is not null && e.DedupeKey is not null)
                 throw new ArgumentException($"Event {i} of the batch ({e.StreamId}) has both a position and a dedupe key; the key is for store-assigned positions only.", nameof(events));
+            if (e.DedupeKey is not null && !IsStorableText(e.DedupeKey))
+                throw new ArgumentException($"Event {i} of the batch ({e.StreamId}) has a dedupe key with NUL or a lone surrogate.", nameof(events));
             if (!JsonContent.IsValid(e.Body))
                 throw new ArgumentException($"Event {i} of the batch ({e.StreamId}@{e.Position}) has a body that is not one JSON value.", nameof(events));
         }
     }
+
+    /// <summary>PostgreSQL text holds no NUL, and UTF-8 has no form for a lone surrogate.</summary>
+    private static bool IsStorableText(string text) => !text.Contains('\0', StringComparison.Ordinal) && !TextRepair.HasLoneSurrogate(text);
 
     /// <summary>Creates missing stream rows and locks all of the batch's, in one global order, returning their heads.</summary>
     private static async Task<Dictionary<string, StreamHead>> LockStreamsAsync(

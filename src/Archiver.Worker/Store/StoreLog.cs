@@ -12,6 +12,10 @@ internal static partial class StoreLog
         Message = "Conflict: {StreamId}@{Position} already holds different content (global position {ExistingGlobalPosition}); the new version was rejected and kept in archive.conflicts")]
     public static partial void ConflictRecorded(ILogger logger, string streamId, long position, long existingGlobalPosition);
 
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning,
+        Message = "Recorded in archive.rejections ({Stage}, {Reason}): {StreamId}@{Position} of consumer {Consumer}: {Detail}. The change itself is archived as received.")]
+    public static partial void RejectionRecorded(ILogger logger, string stage, string reason, string streamId, long position, string consumer, string detail);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Migration {Name} applied in {ElapsedMs} ms")]
     public static partial void MigrationApplied(ILogger logger, string name, long elapsedMs);
 

@@ -13,6 +13,7 @@ public sealed class StoreMetrics : IDisposable
     private readonly Counter<long> _conflicts;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _appendDuration;
+    private readonly Counter<long> _rejections;
 
     public StoreMetrics(IMeterFactory meterFactory)
     {
@@ -22,6 +23,8 @@ public sealed class StoreMetrics : IDisposable
         _conflicts = _meter.CreateCounter<long>("archiver.events.conflicts", "{event}", "Events rejected: key stored with different content");
         _batchSize = _meter.CreateHistogram<int>("archiver.append.batch_size", "{event}", "Events per append transaction");
         _appendDuration = _meter.CreateHistogram<double>("archiver.append.duration", "s", "Append transaction duration");
+        _rejections = _meter.CreateCounter<long>("archiver.rejections", "{rejection}",
+            "Changes archived but not mapped or projected exactly as received, and frames not archivable as events (archive.rejections), by stage and reason");
     }
 
     public void RecordAppend(AppendResult result, TimeSpan elapsed)
@@ -32,6 +35,10 @@ public sealed class StoreMetrics : IDisposable
         _batchSize.Record(result.Outcomes.Count);
         _appendDuration.Record(elapsed.TotalSeconds);
     }
+
+    /// <summary>Counted once per record, when it is first written; the reason is one of a closed set (IssueReasons).</summary>
+    public void RejectionRecorded(RejectionRecord rejection) => _rejections.Add(1,
+        new KeyValuePair<string, object?>("stage", rejection.StageName), new KeyValuePair<string, object?>("reason", rejection.Issue.Reason));
 
     public void Dispose() => _meter.Dispose();
 }

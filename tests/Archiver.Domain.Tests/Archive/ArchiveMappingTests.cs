@@ -17,7 +17,7 @@ public sealed class ArchiveMappingTests
         var change = Assert.Single(Assert.IsType<MessagingNotification>(
             FrameParser.Parse(Samples.Bytes("notification.ms.MessagingEventNotification.AcceptStatusEvent.READ.1.json"), out _)).Changes);
 
-        var e = ArchiveMapping.ForMessaging(change, archiveChatStates: false)!;
+        var e = ArchiveMapping.ForMessaging(change, "c", archiveChatStates: false)!;
 
         Assert.Equal(("__YOUR_CONVERSATION_ID__", 7L, "AcceptStatusEvent"), (e.StreamId, e.Position!.Value, e.Type));
         Assert.Equal(change.Json, e.Body);
@@ -30,8 +30,8 @@ public sealed class ArchiveMappingTests
         var change = Assert.Single(Assert.IsType<MessagingNotification>(
             FrameParser.Parse(Samples.Bytes("notification.ms.MessagingEventNotification.ChatStateEvent.COMPOSING.1.json"), out _)).Changes);
 
-        Assert.Null(ArchiveMapping.ForMessaging(change, archiveChatStates: false));
-        var e = ArchiveMapping.ForMessaging(change, archiveChatStates: true)!;
+        Assert.Null(ArchiveMapping.ForMessaging(change, "c", archiveChatStates: false));
+        var e = ArchiveMapping.ForMessaging(change, "c", archiveChatStates: true)!;
         Assert.Equal(("chatstate:__YOUR_CONVERSATION_ID__", (long?)null), (e.StreamId, e.Position));
     }
 
@@ -52,9 +52,9 @@ public sealed class ArchiveMappingTests
             "csat":{"csatRate":4,"csatResolutionConfirmation":true,"status":"FILLED"}
             """, 3000);
 
-        var (first, s1) = ArchiveMapping.ForConversation(opened, null);
-        var (second, s2) = ArchiveMapping.ForConversation(assigned, s1);
-        var (third, _) = ArchiveMapping.ForConversation(closed, s2);
+        var (first, s1) = ArchiveMapping.ForConversation(opened, null, "c");
+        var (second, s2) = ArchiveMapping.ForConversation(assigned, s1, "c");
+        var (third, _) = ArchiveMapping.ForConversation(closed, s2, "c");
 
         Assert.Equal(["ConversationObserved", "ConversationOpened", "ParticipantJoined", "DialogOpened"], first.Select(e => e.Type));
         Assert.Equal(["ConversationObserved", "ParticipantJoined", "TtrChanged"], second.Select(e => e.Type));
@@ -74,8 +74,8 @@ public sealed class ArchiveMappingTests
             "state":"OPEN","participants":[{"id":"u1","role":"CONSUMER"}]
             """, 1000);
 
-        var (first, latest) = ArchiveMapping.ForConversation(state, null);
-        var (again, _) = ArchiveMapping.ForConversation(state, latest);
+        var (first, latest) = ArchiveMapping.ForConversation(state, null, "c");
+        var (again, _) = ArchiveMapping.ForConversation(state, latest, "c");
 
         Assert.Equal(first[0].DedupeKey, Assert.Single(again).DedupeKey);
     }
@@ -89,11 +89,11 @@ public sealed class ArchiveMappingTests
         var older = Change("""
             "state":"OPEN","participants":[{"id":"u1","role":"CONSUMER"}]
             """, 1000);
-        var (_, latest) = ArchiveMapping.ForConversation(newer, null);
+        var (_, latest) = ArchiveMapping.ForConversation(newer, null, "c");
 
-        var (late, after) = ArchiveMapping.ForConversation(older, latest);
+        var (late, after) = ArchiveMapping.ForConversation(older, latest, "c");
 
         Assert.Equal("ConversationObserved", Assert.Single(late).Type);
-        Assert.Equal("CLOSE", after.State);
+        Assert.Equal("CLOSE", after!.State);
     }
 }

@@ -19,7 +19,6 @@ public sealed class FrameParserTests
 
         var messaging = Assert.IsType<MessagingNotification>(frame);
         Assert.Null(rejection);
-        Assert.Empty(messaging.RejectedChanges);
         var change = Assert.Single(messaging.Changes);
         Assert.False(string.IsNullOrEmpty(change.DialogId));
         Assert.Contains(change.Json, Samples.Text(sample), StringComparison.Ordinal);
@@ -35,7 +34,6 @@ public sealed class FrameParserTests
     {
         var frame = Assert.IsType<ConversationNotification>(FrameParser.Parse(Samples.Bytes(sample), out _));
 
-        Assert.Empty(frame.RejectedChanges);
         Assert.All(frame.Changes, c => Assert.False(string.IsNullOrEmpty(c.ConversationId)));
         if (!sample.Contains(".empty.", StringComparison.Ordinal))
             Assert.NotEmpty(frame.Changes);
@@ -50,7 +48,7 @@ public sealed class FrameParserTests
         if (Samples.Text(sample).TrimStart().StartsWith('['))
         {
             // The v2 REST poll returns an array of queued messages; it is not a WebSocket frame.
-            Assert.Equal("a JSON Array, not an object", rejection!.Reason);
+            Assert.Equal(("frame_not_object", "a JSON Array, not an object"), (rejection!.Reason, rejection.Detail));
             return;
         }
         Assert.Null(rejection);
@@ -92,23 +90,49 @@ public sealed class FrameParserTests
     }
 
     [Theory]
-    [InlineData("{not json", "not JSON")]
-    [InlineData("[1,2]", "not an object")]
-    [InlineData("", "not JSON")]
-    public void Malformed_frames_are_rejected_with_a_reason(string text, string reason)
+    [InlineData("{not json", "frame_not_json", "not JSON")]
+    [InlineData("[1,2]", "frame_not_object", "not an object")]
+    [InlineData("", "frame_not_json", "not JSON")]
+    public void Malformed_frames_are_rejected_with_a_reason(string text, string reason, string detail)
     {
         Assert.Null(FrameParser.Parse(Encoding.UTF8.GetBytes(text), out var rejection));
-        Assert.Contains(reason, rejection!.Reason, StringComparison.Ordinal);
+        Assert.Equal(reason, rejection!.Reason);
+        Assert.Contains(detail, rejection.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_change_without_a_dialog_is_rejected_and_the_others_kept()
+    public void One_nesting_limit_a_frame_within_it_is_read_and_one_beyond_it_is_rejected_as_too_deep()
+    {
+        static string Nested(int depth) =>
+            """{"type":"ms.MessagingEventNotification","body":{"changes":[{"dialogId":"d","sequence":1,"event":{"type":"RichContentEvent","content":"""
+            + new string('[', depth) + new string(']', depth) + "}}]}}";
+
+        // The frame's own objects take 5 levels: 250 more is inside the limit, 252 is beyond it.
+        var read = Assert.IsType<MessagingNotification>(Parse(Nested(JsonLimits.MaxDepth - 6)));
+        Assert.True(Archiver.Domain.Hashing.JsonContent.IsValid(Assert.Single(read.Changes).Json), "the store takes every change the parser let in");
+        Assert.Null(FrameParser.Parse(Encoding.UTF8.GetBytes(Nested(JsonLimits.MaxDepth)), out var rejection));
+        Assert.Equal(IssueReasons.FrameTooDeep, rejection!.Reason);
+    }
+
+    [Theory]
+    [InlineData("4294967496")]
+    [InlineData("200.5")]
+    [InlineData("\"ok\"")]
+    public void An_absurd_response_code_is_an_error_never_wrapped_into_a_success(string code)
+    {
+        var frame = Assert.IsType<ResponseFrame>(Parse("""{"kind":"resp","reqId":"1","code":""" + code + ""","body":{}}"""));
+
+        Assert.False(frame.IsSuccess);
+    }
+
+    [Fact]
+    public void A_change_without_a_dialog_is_read_all_the_same_and_the_others_kept()
     {
         var frame = Parse("""{"type":"ms.MessagingEventNotification","body":{"changes":[{"sequence":1,"event":{"type":"ContentEvent"}},{"sequence":2,"dialogId":"d","event":{"type":"ContentEvent"}}]}}""");
 
         var messaging = Assert.IsType<MessagingNotification>(frame);
-        Assert.Equal(2L, Assert.Single(messaging.Changes).Sequence);
-        Assert.Equal("a messaging change has no dialogId", Assert.Single(messaging.RejectedChanges));
+        Assert.Equal([(null, 1L), ("d", 2L)], messaging.Changes.Select(c => (c.DialogId, c.Sequence)));
+        Assert.Equal("""{"sequence":1,"event":{"type":"ContentEvent"}}""", messaging.Changes[0].Json);
     }
 
     [Fact]

@@ -133,7 +133,7 @@ public sealed class EndToEndRun : IAsyncDisposable
     public async Task<GroundTruth> GroundTruthAsync()
     {
         await using var stream = await Control.GetStreamAsync("/control/ground-truth");
-        using var document = await JsonDocument.ParseAsync(stream);
+        using var document = await JsonDocument.ParseAsync(stream, GroundTruth.Options);
         return GroundTruth.Read(document.RootElement);
     }
 
@@ -148,6 +148,9 @@ public sealed class EndToEndRun : IAsyncDisposable
                 $"{differences.Count} difference(s), first: {string.Join(" | ", differences.Take(5))}; worker output tail: {Tail()}");
         }, timeout, "The archive matching the simulator's ground truth");
     }
+
+    /// <summary>A login of this run's cluster, member of <paramref name="memberOf"/>: its connection string to the archive.</summary>
+    public Task<string> CreateLoginAsync(string memberOf) => _database.CreateLoginAsync(memberOf);
 
     public string Tail(int lines = 15) => string.Join(" / ", Output.TakeLast(lines));
 

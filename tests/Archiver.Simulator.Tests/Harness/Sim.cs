@@ -61,6 +61,13 @@ public sealed class Sim : IAsyncDisposable
 
     public Task<JsonElement> FaultAsync(object fault) => ControlAsync("faults", fault);
 
+    /// <summary>GET a control endpoint's JSON.</summary>
+    public async Task<JsonElement> GetAsync(string path)
+    {
+        var text = await Http.GetStringAsync("control/" + path);
+        return JsonDocument.Parse(text, Frame.Parsing).RootElement.Clone();
+    }
+
     public async Task<long> StatAsync(string name)
     {
         var stats = await Http.GetFromJsonAsync<Dictionary<string, long>>("control/stats");
@@ -70,7 +77,7 @@ public sealed class Sim : IAsyncDisposable
     public async Task<JsonElement> GroundTruthAsync(string? consumerId = null)
     {
         var text = await Http.GetStringAsync("control/ground-truth" + (consumerId is null ? "" : "?consumerId=" + consumerId));
-        return JsonDocument.Parse(text).RootElement.Clone();
+        return JsonDocument.Parse(text, Frame.Parsing).RootElement.Clone(); // hostile in-band content is 200 levels deep
     }
 
     public async ValueTask DisposeAsync()

@@ -5,9 +5,12 @@ using System.Text.Json;
 
 namespace Archiver.Simulator.Tests.Harness;
 
-/// <summary>One frame received: its exact text, parsed when it is JSON, and when it arrived.</summary>
-public sealed record Frame(int Index, string Text, JsonElement? Json, long ReceivedMs)
+/// <summary>One frame received: its exact text, parsed when it is JSON, when it arrived, and its exact bytes and message type.</summary>
+public sealed record Frame(int Index, string Text, JsonElement? Json, long ReceivedMs, byte[]? Bytes = null, WebSocketMessageType MessageType = WebSocketMessageType.Text)
 {
+    /// <summary>Deep enough for the hostile catalogue's deepest frame (300 levels); JsonDocument's default is 64.</summary>
+    public static readonly JsonDocumentOptions Parsing = new() { MaxDepth = 1024 };
+
     public string? Kind => Str("kind");
 
     public string? Type => Str("type");
@@ -209,14 +212,14 @@ public sealed class UmsClient : IAsyncDisposable
                 JsonElement? json;
                 try
                 {
-                    json = JsonDocument.Parse(text).RootElement.Clone();
+                    json = result.MessageType == WebSocketMessageType.Text ? JsonDocument.Parse(text, Frame.Parsing).RootElement.Clone() : null;
                 }
                 catch (JsonException)
                 {
                     json = null;
                 }
                 lock (_frames)
-                    _frames.Add(new Frame(_frames.Count, text, json, _clock.ElapsedMilliseconds));
+                    _frames.Add(new Frame(_frames.Count, text, json, _clock.ElapsedMilliseconds, message.ToArray(), result.MessageType));
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)

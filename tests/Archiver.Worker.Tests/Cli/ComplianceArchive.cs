@@ -107,6 +107,9 @@ public sealed class ScriptedConversation(DateTimeOffset start)
 {
     private static readonly JsonSerializerOptions Wire = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
+    /// <summary>The consumer (in the worker's configuration) these changes are archived as received by.</summary>
+    private const string ConsumerName = "compliance-tests";
+
     private readonly Dictionary<string, long> _sequences = new(StringComparer.Ordinal);
     private ConversationSnapshot? _latest;
     private long _clock = start.ToUnixTimeMilliseconds();
@@ -190,8 +193,7 @@ public sealed class ScriptedConversation(DateTimeOffset start)
             },
         };
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(change, Wire));
-        var read = ConversationChange.TryRead(json.RootElement, out var rejection) ?? throw new InvalidOperationException(rejection);
-        var (events, latest) = ArchiveMapping.ForConversation(read, _latest);
+        var (events, latest) = ArchiveMapping.ForConversation(ConversationChange.Read(json.RootElement), _latest, ConsumerName);
         _latest = latest;
         Steps.Add([.. events]);
     }
@@ -243,8 +245,7 @@ public sealed class ScriptedConversation(DateTimeOffset start)
         var change =
             $$"""{"sequence":{{sequence}},"originatorId":"{{originator}}","originatorMetadata":{"id":"{{originator}}","role":"{{role}}"},"serverTimestamp":{{now}},"event":{{@event}},"conversationId":"{{Id}}","dialogId":"{{dialog}}"{{(metadata is null ? "" : $",\"metadata\":{metadata}")}}}""";
         using var json = JsonDocument.Parse(change);
-        var read = MessagingChange.TryRead(json.RootElement, out var rejection) ?? throw new InvalidOperationException(rejection);
-        Steps.Add([ArchiveMapping.ForMessaging(read, archiveChatStates: false)!]);
+        Steps.Add([ArchiveMapping.ForMessaging(MessagingChange.Read(json.RootElement), ConsumerName, archiveChatStates: false)!]);
         return DateTimeOffset.FromUnixTimeMilliseconds(now);
     }
 

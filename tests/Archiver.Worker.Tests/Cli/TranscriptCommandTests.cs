@@ -34,9 +34,9 @@ public sealed class TranscriptCommandTests(ComplianceArchive archive) : IClassFi
 
         string Line(SeededMessage m) => lines.Single(l => l.StartsWith($"{m.ServerTimestamp:HH:mm:ss}  ", StringComparison.Ordinal));
         var awkward = a.Messages.Single(m => m.Text == ComplianceArchive.AwkwardText);
-        // Agent ids shortened; the text's second line indented, with the marks: read by the consumer.
-        Assert.Equal($"{awkward.ServerTimestamp:HH:mm:ss}  agent {a.Agent1[..8]}: Sorry to hear that. Could you confirm the \"delivery address\", please?", Line(awkward));
-        Assert.Equal("          I will check the parcel.  ✓✓", lines[Array.IndexOf(lines, Line(awkward)) + 1]);
+        // Agent ids shortened; one line per message, its line break shown as ⏎; the marks: read by the consumer.
+        Assert.Equal($"{awkward.ServerTimestamp:HH:mm:ss}  agent {a.Agent1[..8]}: Sorry to hear that. Could you confirm the \"delivery address\", please?⏎I will check the parcel.  ✓✓", Line(awkward));
+        Assert.Matches(@"^\d\d:\d\d:\d\d  agent ", lines[Array.IndexOf(lines, Line(awkward)) + 1]); // the next message, no continuation line
         var file = a.Messages.Single(m => m.FilePath is not null);
         Assert.Equal($"{file.ServerTimestamp:HH:mm:ss}  agent {a.Agent2[..8]}: [file] Receipt 48213 {file.FilePath}  ✓", Line(file)); // delivered, not read
         var rich = a.Messages.Single(m => m.RichContent is not null);

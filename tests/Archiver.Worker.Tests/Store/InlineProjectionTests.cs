@@ -27,25 +27,49 @@ public sealed class InlineProjectionTests(MigratedDatabase database) : IClassFix
     }
 
     [Fact]
-    public async Task When_a_projection_fails_nothing_of_the_batch_is_written_anywhere()
+    public async Task When_a_projection_fails_on_one_event_the_batch_is_archived_the_others_projected_and_the_failure_recorded()
     {
         var dialog = Guid.NewGuid().ToString();
+        var other = Guid.NewGuid().ToString();
         var store = database.CreateStore(new MessageCountProjection(), new FailingProjection(failOnText: "boom"));
-        await store.AppendAsync([Events.Content(dialog, 0)]);
+
+        var result = await store.AppendAsync([Events.Content(dialog, 0), Events.Content(dialog, 1, "boom"), Events.Content(other, 0)]);
+
+        // The evidence is all there; the read model has every event but the one its projection could not take.
+        Assert.Equal(3, result.Appended);
+        Assert.Equal(2, await database.ScalarAsync<long>($"SELECT count(*) FROM archive.events WHERE stream_id = '{dialog}'"));
+        Assert.Equal(1, (await CountsAsync(dialog)).Messages);
+        Assert.Equal(1, (await CountsAsync(other)).Messages);
+        var failed = result.Outcomes[1].GlobalPosition;
+        Assert.Equal($"projection/projection_failed/{dialog}/1", await database.ScalarAsync<string>(
+            $"SELECT concat_ws('/', stage, reason, stream_id, position) FROM archive.rejections WHERE global_position = {failed}"));
+        Assert.Contains("projection failed", await database.ScalarAsync<string>($"SELECT detail FROM archive.rejections WHERE global_position = {failed}"),
+            StringComparison.Ordinal);
+        Assert.Equal([failed], result.Rejections.Select(r => r.GlobalPosition!.Value));
+        Assert.True((await database.CreateVerifier().VerifyAsync()).Intact);
+    }
+
+    [Fact]
+    public async Task When_a_projection_fails_for_a_reason_that_is_not_content_nothing_of_the_batch_is_written_anywhere()
+    {
+        var dialog = Guid.NewGuid().ToString();
+        await database.CreateStore(new MessageCountProjection()).AppendAsync([Events.Content(dialog, 0)]);
+        var store = database.CreateStore(new MessageCountProjection(), new MissingTableProjection());
         var logHeadBefore = await database.ScalarAsync<long>("SELECT last_position FROM archive.log_head");
         var headBefore = await database.ScalarAsync<byte[]>($"SELECT head_hash FROM archive.streams WHERE stream_id = '{dialog}'");
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            store.AppendAsync([Events.Content(dialog, 1), Events.Content(dialog, 2, "boom"), Events.Content(Guid.NewGuid().ToString(), 0)]));
+        // A missing table is the deployment's fault, not the content's: the append fails whole and is retried later.
+        var failure = await Assert.ThrowsAsync<PostgresException>(() =>
+            store.AppendAsync([Events.Content(dialog, 1), Events.Content(dialog, 2), Events.Content(Guid.NewGuid().ToString(), 0)]));
+        Assert.Equal(PostgresErrorCodes.UndefinedTable, failure.SqlState);
 
         Assert.Equal(1, await database.ScalarAsync<long>($"SELECT count(*) FROM archive.events WHERE stream_id = '{dialog}'"));
-        Assert.Equal((1, (await store.AppendAsync([Events.Content(dialog, 0)])).Outcomes[0].GlobalPosition), await CountsAsync(dialog));
+        Assert.Equal(1, (await CountsAsync(dialog)).Messages);
         Assert.Equal(logHeadBefore, await database.ScalarAsync<long>("SELECT last_position FROM archive.log_head"));
         Assert.Equal(headBefore, await database.ScalarAsync<byte[]>($"SELECT head_hash FROM archive.streams WHERE stream_id = '{dialog}'"));
 
         // The same batch without the failure goes through, and global positions carry on without a gap.
-        var retried = await database.CreateStore(new MessageCountProjection())
-            .AppendAsync([Events.Content(dialog, 1), Events.Content(dialog, 2, "boom")]);
+        var retried = await database.CreateStore(new MessageCountProjection()).AppendAsync([Events.Content(dialog, 1), Events.Content(dialog, 2)]);
         Assert.Equal([logHeadBefore + 1, logHeadBefore + 2], retried.Outcomes.Select(o => o.GlobalPosition));
         Assert.Equal(3, (await CountsAsync(dialog)).Messages);
         Assert.True((await database.CreateVerifier().VerifyAsync()).Intact);
@@ -63,7 +87,7 @@ public sealed class InlineProjectionTests(MigratedDatabase database) : IClassFix
     {
         public string Name => "message_counts";
 
-        public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
+        public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, ProjectionIssues issues, CancellationToken cancellationToken)
         {
             foreach (var e in events)
             {
@@ -83,9 +107,20 @@ public sealed class InlineProjectionTests(MigratedDatabase database) : IClassFix
     {
         public string Name => "failing";
 
-        public Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken) =>
+        public Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, ProjectionIssues issues, CancellationToken cancellationToken) =>
             events.Any(e => e.Body.Contains(failOnText, StringComparison.Ordinal))
                 ? throw new InvalidOperationException("projection failed")
                 : Task.CompletedTask;
+    }
+
+    private sealed class MissingTableProjection : IInlineProjection
+    {
+        public string Name => "missing-table";
+
+        public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, ProjectionIssues issues, CancellationToken cancellationToken)
+        {
+            await using var command = new NpgsqlCommand("INSERT INTO no_such_table VALUES (1)", connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 }

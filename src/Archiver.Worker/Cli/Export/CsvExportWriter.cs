@@ -9,6 +9,13 @@ namespace Archiver.Worker.Cli.Export;
 /// conversationId, dialogId, sequence). RFC 4180: a header row, CRLF between records, a field quoted when it holds a
 /// comma, a quote, CR or LF, quotes doubled. UTF-8 without a byte-order mark. Participants and survey answers, which are
 /// lists, are one JSON array per cell; rich content is its JSON.
+/// <para>
+/// Archived content is written by anyone on the internet, and a spreadsheet runs a cell that starts like a formula
+/// (<c>=HYPERLINK(…)</c>, <c>+1</c>, <c>@SUM(…)</c>). So every cell that can carry archived content (texts, ids, names,
+/// captions, file paths, JSON) and starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, tab or CR gets a <c>'</c> in
+/// front (docs/analytics.md, "Compliance CLI"); the numbers, booleans and timestamps the exporter formats itself are
+/// left as they are, so a negative duration stays a number. The JSONL export keeps every text exactly.
+/// </para>
 /// </summary>
 internal sealed class CsvExportWriter : IExportWriter
 {
@@ -47,10 +54,10 @@ internal sealed class CsvExportWriter : IExportWriter
         await WriteHeadersAsync();
         await WriteRowAsync(_conversations,
         [
-            c.ConversationId, c.ConsumerId, c.AgentId, c.AgentName, c.BrandId, c.SkillId, c.State, c.Stage, ExportFiles.Iso(c.StartTs),
-            ExportFiles.Iso(c.EndTs), c.CloseReason, Number(c.DurationSeconds), Number(c.ConsumerMessages), Number(c.AgentMessages),
+            c.ConversationId, c.ConsumerId, c.AgentId, c.AgentName, c.BrandId, c.SkillId, c.State, c.Stage, Time(c.StartTs),
+            Time(c.EndTs), c.CloseReason, Number(c.DurationSeconds), Number(c.ConsumerMessages), Number(c.AgentMessages),
             Number(c.FirstResponseSeconds), Number(c.Csat?.Rate), Bool(c.Csat?.ResolutionConfirmation), c.Csat?.Status,
-            ExportFiles.Iso(c.Csat?.SubmittedAt),
+            Time(c.Csat?.SubmittedAt),
             c.Csat is null ? "" : JsonSerializer.Serialize(c.Csat.SurveyAnswers, ConversationDocument.Json),
             JsonSerializer.Serialize(c.Participants, ConversationDocument.Json),
             Number(c.Messages.Count),
@@ -60,8 +67,8 @@ internal sealed class CsvExportWriter : IExportWriter
             await WriteRowAsync(_messages,
             [
                 c.ConversationId, m.DialogId, m.DialogType, Number(m.Sequence), m.OriginatorId, m.Role, m.OriginatorRole, m.AgentName, m.EventType,
-                m.ContentType, m.Text, m.FilePath, m.RichContent?.GetRawText(), ExportFiles.Iso(m.ServerTimestamp), ExportFiles.Iso(m.AcceptedAt),
-                ExportFiles.Iso(m.ReadAt),
+                m.ContentType, m.Text, m.FilePath, m.RichContent?.GetRawText(), Time(m.ServerTimestamp), Time(m.AcceptedAt),
+                Time(m.ReadAt),
             ]);
         }
     }
@@ -87,21 +94,39 @@ internal sealed class CsvExportWriter : IExportWriter
         return value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
+    /// <summary>
+    /// Archived content a spreadsheet cannot run: prefixed with <c>'</c> when it starts with <c>=</c>, <c>+</c>, <c>-</c>,
+    /// <c>@</c>, tab or CR (the OWASP CSV-injection rule), as is otherwise.
+    /// </summary>
+    public static string? Neutralise(string? value) =>
+        string.IsNullOrEmpty(value) || value[0] is not ('=' or '+' or '-' or '@' or '\t' or '\r') ? value : "'" + value;
+
     private async Task WriteHeadersAsync()
     {
         if (_headersWritten)
             return;
         _headersWritten = true;
-        await WriteRowAsync(_conversations, ConversationColumns);
-        await WriteRowAsync(_messages, MessageColumns);
+        await WriteRowAsync(_conversations, [.. ConversationColumns.Select(name => new Cell(name, Formatted: true))]);
+        await WriteRowAsync(_messages, [.. MessageColumns.Select(name => new Cell(name, Formatted: true))]);
     }
 
-    private static Task WriteRowAsync(StreamWriter writer, IReadOnlyList<string?> fields) =>
-        writer.WriteLineAsync(string.Join(',', fields.Select(Field)));
+    private static Task WriteRowAsync(StreamWriter writer, IReadOnlyList<Cell> cells) =>
+        writer.WriteLineAsync(string.Join(',', cells.Select(c => Field(c.Formatted ? c.Value : Neutralise(c.Value)))));
 
-    private static string Number(decimal? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
+    private static Cell Number(decimal? value) => new(value?.ToString(CultureInfo.InvariantCulture), Formatted: true);
 
-    private static string Number(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
+    private static Cell Number(long? value) => new(value?.ToString(CultureInfo.InvariantCulture), Formatted: true);
 
-    private static string Bool(bool? value) => value switch { true => "true", false => "false", null => "" };
+    private static Cell Bool(bool? value) => new(value switch { true => "true", false => "false", null => "" }, Formatted: true);
+
+    private static Cell Time(DateTime? value) => new(ExportFiles.Iso(value), Formatted: true);
+
+    /// <summary>
+    /// A cell: a string is archived content until shown otherwise (<see cref="Neutralise"/> applies to it), so a new column
+    /// is safe by default; only what <see cref="Number(decimal?)"/>, <see cref="Bool"/> and <see cref="Time"/> format is not.
+    /// </summary>
+    private readonly record struct Cell(string? Value, bool Formatted)
+    {
+        public static implicit operator Cell(string? value) => new(value, Formatted: false);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
@@ -9,6 +10,12 @@ namespace Archiver.Worker.Cli.Export;
 /// <c>transcripts.html</c>: one self-contained page (inline CSS, no script, nothing fetched) with a section per
 /// conversation — its header and its messages as a table. Every value is HTML-encoded; the markup is also well-formed
 /// XML, so it can be checked by any XML parser as well as opened in a browser.
+/// <para>
+/// Encoding is the first defence against markup in archived text; a Content-Security-Policy is the second, should a
+/// value ever slip through: nothing may be loaded, no script may run, no form may be sent and no base URL set, and
+/// the only style allowed is the page's own <c>&lt;style&gt;</c>, by its hash. No referrer leaves the page, and no value
+/// becomes a link (a file path is text, never an <c>href</c>).
+/// </para>
 /// </summary>
 internal sealed class HtmlExportWriter : IExportWriter
 {
@@ -30,6 +37,17 @@ internal sealed class HtmlExportWriter : IExportWriter
         pre.json{margin:.25rem 0 0;font-size:.8rem;white-space:pre-wrap;color:#57606a}
         footer{margin-top:2rem;color:#6e7781;font-size:.85rem}
         """;
+
+    /// <summary>The text of the page's <c>&lt;style&gt;</c> element, exactly: its hash is what the policy allows.</summary>
+    private static readonly string StyleText = "\n" + Style.ReplaceLineEndings("\n") + "\n";
+
+    /// <summary>
+    /// The page's Content-Security-Policy (a meta element, so it also holds for a file opened from disk). Written as it is,
+    /// unencoded: it is ours, and holds no quote, ampersand or angle bracket (base64 is letters, digits, +, / and =).
+    /// </summary>
+    public static readonly string ContentSecurityPolicy =
+        $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(StyleText)))}'; " +
+        "base-uri 'none'; form-action 'none'";
 
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
@@ -142,11 +160,11 @@ internal sealed class HtmlExportWriter : IExportWriter
              <html lang="en">
              <head>
              <meta charset="utf-8"/>
+             <meta http-equiv="Content-Security-Policy" content="{ContentSecurityPolicy}"/>
+             <meta name="referrer" content="no-referrer"/>
              <meta name="viewport" content="width=device-width, initial-scale=1"/>
              <title>Archiver transcripts {E(range)}</title>
-             <style>
-             {Style}
-             </style>
+             <style>{StyleText}</style>
              </head>
              <body>
              <h1>Conversation transcripts</h1>

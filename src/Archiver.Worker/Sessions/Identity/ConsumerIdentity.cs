@@ -12,7 +12,7 @@ namespace Archiver.Worker.Sessions.Identity;
 /// is the same consumer; none of them is ever logged.
 /// </summary>
 public sealed partial class ConsumerIdentity(
-    ConsumerOptions consumer, string account, IdpClient idp, IdentityVault vault, TimeProvider timeProvider, ILogger logger)
+    ConsumerOptions consumer, string account, IdpClient idp, IIdentityVault vault, TimeProvider timeProvider, ILogger logger)
 {
     private static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(30);
     private IdentitySecrets? _secrets;

@@ -2,19 +2,24 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Archiver.Domain.Protocol;
+using Archiver.Worker.Ingestion;
 
 namespace Archiver.Worker.Sessions.Ums;
 
 /// <summary>
 /// One UMS consumer WebSocket (§2): opened with <c>Authorization: jwt …</c>, kept alive by WebSocket ping/pong with a
 /// timeout, requests correlated to responses by id with a timeout (§7), frames bounded in size (§14.5). When it closes,
-/// every pending request fails at once (§2.4) — nothing waits across a reconnect.
+/// every pending request fails at once (§2.4) — nothing waits across a reconnect. A frame's content never closes it: a
+/// frame over the size limit is read to its end without being kept (only its first MiB, size and hash, as evidence), and
+/// a binary frame is refused the same way; both are handed over as refused frames and the connection stays open.
 /// </summary>
 public sealed class UmsConnection : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket;
+    private readonly TimeProvider _time;
     private readonly int _maxFrameBytes;
     private readonly TimeSpan _requestTimeout;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ResponseFrame>> _pending = new(StringComparer.Ordinal);
@@ -22,17 +27,19 @@ public sealed class UmsConnection : IAsyncDisposable
     private long _nextId;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
 
-    private UmsConnection(ClientWebSocket socket, int maxFrameBytes, TimeSpan requestTimeout)
+    private UmsConnection(ClientWebSocket socket, int maxFrameBytes, TimeSpan requestTimeout, TimeProvider time)
     {
         _socket = socket;
         _maxFrameBytes = maxFrameBytes;
         _requestTimeout = requestTimeout;
+        _time = time;
+        LastReceivedAt = time.GetTimestamp();
     }
 
-    /// <summary>When the last frame arrived (a <see cref="Environment.TickCount64"/>), for the application-level keep-alive.</summary>
-    public long LastReceivedTick { get; private set; } = Environment.TickCount64;
+    /// <summary>When the last frame arrived (a timestamp of the injected <see cref="TimeProvider"/>), for the application-level keep-alive.</summary>
+    public long LastReceivedAt { get; private set; }
 
-    public static async Task<UmsConnection> ConnectAsync(Uri uri, string jwt, UmsConnectionSettings settings, CancellationToken cancellationToken)
+    public static async Task<UmsConnection> ConnectAsync(Uri uri, string jwt, UmsConnectionSettings settings, TimeProvider time, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "jwt " + jwt);
@@ -55,7 +62,7 @@ public sealed class UmsConnection : IAsyncDisposable
             socket.Dispose();
             throw;
         }
-        return new UmsConnection(socket, settings.MaxFrameBytes, settings.RequestTimeout);
+        return new UmsConnection(socket, settings.MaxFrameBytes, settings.RequestTimeout, time);
     }
 
     /// <summary>Sends a request and waits for its response; a response with code ≥ 400 is returned, not thrown.</summary>
@@ -67,7 +74,7 @@ public sealed class UmsConnection : IAsyncDisposable
         try
         {
             await SendAsync(UmsRequests.Serialize(id, type, body), cancellationToken);
-            return await answer.Task.WaitAsync(_requestTimeout, cancellationToken);
+            return await answer.Task.WaitAsync(_requestTimeout, _time, cancellationToken);
         }
         catch (TimeoutException)
         {
@@ -93,48 +100,99 @@ public sealed class UmsConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads the next frame. Responses complete their request and are also returned; the caller handles the rest.
-    /// Throws <see cref="UmsClosedException"/> when the socket closes or breaks, <see cref="FrameTooLargeException"/>
-    /// for a frame over the limit (the connection must then be reopened).
+    /// Reads the next frame. Responses complete their request and are also returned; the caller hands every frame to
+    /// ingestion. Throws <see cref="UmsClosedException"/> when the socket closes or breaks — never because of what a
+    /// frame holds.
     /// </summary>
-    public async Task<ReceivedFrame> ReceiveAsync(CancellationToken cancellationToken)
+    public async Task<IncomingFrame> ReceiveAsync(CancellationToken cancellationToken)
     {
         var length = 0;
-        while (true)
+        ValueWebSocketReceiveResult result;
+        do
         {
+            if (length == _maxFrameBytes)
+                return await DrainAsync(length, "oversized", cancellationToken);
             if (length == _buffer.Length)
                 Grow(length);
-            ValueWebSocketReceiveResult result;
-            try
-            {
-                result = await _socket.ReceiveAsync(_buffer.AsMemory(length), cancellationToken);
-            }
-            catch (WebSocketException e)
-            {
-                throw Closed(e);
-            }
-            catch (IOException e)
-            {
-                throw Closed(e);
-            }
-            if (result.MessageType == WebSocketMessageType.Close)
-                throw Closed(null);
+            // Never past the limit, whatever size the pool rounded the buffer up to.
+            result = await ReceivePartAsync(_buffer.AsMemory(length, Math.Min(_buffer.Length, _maxFrameBytes) - length), cancellationToken);
             length += result.Count;
-            if (result.EndOfMessage)
-                break;
+            if (result.MessageType == WebSocketMessageType.Binary)
+                return result.EndOfMessage ? Refuse(length, length, null, "binary") : await DrainAsync(length, "binary", cancellationToken);
         }
-        LastReceivedTick = Environment.TickCount64;
-        var frame = _buffer.AsMemory(0, length);
-        var parsed = FrameParser.Parse(frame, out var rejection);
+        while (!result.EndOfMessage);
+
+        LastReceivedAt = _time.GetTimestamp();
+        var parsed = FrameParser.Parse(_buffer.AsMemory(0, length), out var rejection);
         if (parsed is ResponseFrame response && _pending.TryGetValue(response.ReqId, out var waiting))
             waiting.TrySetResult(response);
-        return new ReceivedFrame(parsed, rejection, length);
+        return parsed is not null ? IncomingFrame.Parsed(parsed, length, LastReceivedAt) : Refuse(length, length, null, rejection!);
+    }
+
+    private async ValueTask<ValueWebSocketReceiveResult> ReceivePartAsync(Memory<byte> into, CancellationToken cancellationToken)
+    {
+        ValueWebSocketReceiveResult result;
+        try
+        {
+            result = await _socket.ReceiveAsync(into, cancellationToken);
+        }
+        catch (WebSocketException e)
+        {
+            throw Closed(e);
+        }
+        catch (IOException e)
+        {
+            throw Closed(e);
+        }
+        if (result.MessageType == WebSocketMessageType.Close)
+            throw Closed(null);
+        return result;
+    }
+
+    /// <summary>
+    /// Reads the rest of a frame that is not kept (over the size limit, or binary) without holding it: what is in the
+    /// buffer is kept as evidence (up to a MiB) and the whole frame is hashed, so the connection stays open and its
+    /// stream stays in step.
+    /// </summary>
+    private async Task<IncomingFrame> DrainAsync(int held, string why, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(_buffer, 0, held);
+        long total = held;
+        var scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                result = await ReceivePartAsync(scratch, cancellationToken);
+                hash.AppendData(scratch, 0, result.Count);
+                total += result.Count;
+            }
+            while (!result.EndOfMessage);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+        return Refuse(held, total, hash.GetHashAndReset(), why);
+    }
+
+    private IncomingFrame Refuse(int held, long total, byte[]? sha256, string why) => Refuse(held, total, sha256, why switch
+    {
+        "binary" => new FrameRejection(IssueReasons.FrameBinary, $"a binary frame of {total} bytes (the protocol sends text frames only)"),
+        _ => new FrameRejection(IssueReasons.FrameOversized, $"a frame of {total} bytes, over the {_maxFrameBytes}-byte limit (LivePerson__MaxFrameBytes)"),
+    });
+
+    private IncomingFrame Refuse(int held, long total, byte[]? sha256, FrameRejection rejection)
+    {
+        LastReceivedAt = _time.GetTimestamp();
+        var kept = _buffer.AsSpan(0, Math.Min(held, FrameRejection.KeptBytes)).ToArray();
+        return IncomingFrame.Refused(rejection, kept, total, sha256 ?? SHA256.HashData(_buffer.AsSpan(0, held)), LastReceivedAt);
     }
 
     private void Grow(int length)
     {
-        if (length >= _maxFrameBytes)
-            throw new FrameTooLargeException(_maxFrameBytes);
         var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_maxFrameBytes, Math.Max(length * 2, 64 * 1024)));
         _buffer.AsSpan(0, length).CopyTo(bigger);
         ArrayPool<byte>.Shared.Return(_buffer);
@@ -188,9 +246,6 @@ public sealed class UmsConnection : IAsyncDisposable
 
 public sealed record UmsConnectionSettings(TimeSpan KeepAlive, TimeSpan KeepAliveTimeout, TimeSpan RequestTimeout, int MaxFrameBytes);
 
-/// <summary>A frame off the socket: parsed, or rejected with a reason (malformed); the size is for metrics.</summary>
-public sealed record ReceivedFrame(ServerFrame? Frame, FrameRejection? Rejection, int Bytes);
-
 /// <summary>The connection closed or broke. <see cref="CloseStatus"/> is the server's close code when it sent one.</summary>
 public sealed class UmsClosedException : Exception
 {
@@ -225,18 +280,6 @@ public sealed class UmsHandshakeException : Exception
     public UmsHandshakeException(string message, Exception innerException) : base(message, innerException) { }
 
     public HttpStatusCode Status { get; }
-}
-
-/// <summary>A frame exceeded <c>LivePerson__MaxFrameBytes</c> (§14.5): rejected, counted, and the connection reopened.</summary>
-public sealed class FrameTooLargeException : Exception
-{
-    public FrameTooLargeException(int limit) : base($"A frame exceeded the {limit}-byte limit (LivePerson__MaxFrameBytes).") { }
-
-    public FrameTooLargeException() { }
-
-    public FrameTooLargeException(string message) : base(message) { }
-
-    public FrameTooLargeException(string message, Exception innerException) : base(message, innerException) { }
 }
 
 /// <summary>Request frames as the worker sends them: the documented short names, string ids (§14.1).</summary>

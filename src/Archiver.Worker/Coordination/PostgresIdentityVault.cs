@@ -1,19 +1,18 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Archiver.Worker.Sessions.Identity;
 using Npgsql;
 
-namespace Archiver.Worker.Sessions.Identity;
+namespace Archiver.Worker.Coordination;
 
-/// <summary>The tokens of one consumer identity. A secret: never logged, never in an exception message.</summary>
-public sealed record IdentitySecrets(string? Jwt, string? ExternalToken)
+/// <summary>
+/// Persists identities in <c>archive.consumer_identities</c> (readable by the writer role only), so a consumer keeps its
+/// identity across restarts and when another worker takes its lease.
+/// </summary>
+public sealed class PostgresIdentityVault(NpgsqlDataSource dataSource) : IIdentityVault
 {
-    public override string ToString() => "IdentitySecrets { *** }";
-}
-
-/// <summary>Persists identities in <c>archive.consumer_identities</c> (readable by the writer role only).</summary>
-public sealed class IdentityVault(NpgsqlDataSource dataSource)
-{
-    public async Task<IdentitySecrets?> LoadAsync(string consumerName, string mode, CancellationToken cancellationToken)
+    public Task<IdentitySecrets?> LoadAsync(string consumerName, string mode, CancellationToken cancellationToken) =>
+        CoordinationUnavailableException.Guard(async () =>
     {
         await using var command = dataSource.CreateCommand(
             "SELECT secrets::text FROM archive.consumer_identities WHERE consumer_name = $1 AND mode = $2");
@@ -22,9 +21,10 @@ public sealed class IdentityVault(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) is string json
             ? JsonSerializer.Deserialize(json, VaultJson.Default.IdentitySecrets)
             : null;
-    }
+    });
 
-    public async Task SaveAsync(string consumerName, string mode, string? consumerId, IdentitySecrets secrets, CancellationToken cancellationToken)
+    public Task SaveAsync(string consumerName, string mode, string? consumerId, IdentitySecrets secrets, CancellationToken cancellationToken) =>
+        CoordinationUnavailableException.Guard(async () =>
     {
         await using var command = dataSource.CreateCommand(
             """
@@ -37,8 +37,8 @@ public sealed class IdentityVault(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = mode });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)consumerId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(secrets, VaultJson.Default.IdentitySecrets) });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    });
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
