@@ -40,6 +40,32 @@ public sealed class PostgresEventStore(
             return AppendResult.Empty;
 
         var started = timeProvider.GetTimestamp();
+        AppendResult result;
+        try
+        {
+            result = await AppendOnceAsync(events, frameRejections, isolateProjections: false, cancellationToken);
+        }
+        catch (ProjectionContentException)
+        {
+            // The batch's projections failed on content: nothing of it was written. Again, each event's projection
+            // under a savepoint of its own; the fast path above pays no savepoint at all.
+            result = await AppendOnceAsync(events, frameRejections, isolateProjections: true, cancellationToken);
+        }
+
+        metrics.RecordAppend(result, timeProvider.GetElapsedTime(started));
+        foreach (var rejection in result.Rejections)
+        {
+            metrics.RejectionRecorded(rejection);
+            StoreLog.RejectionRecorded(logger, rejection.StageName, rejection.Issue.Reason, rejection.StreamId ?? "-", rejection.Position ?? -1,
+                rejection.ConsumerName ?? "-", rejection.Issue.Detail);
+        }
+        StoreLog.BatchAppended(logger, events.Count, result.Appended, result.Duplicates, result.Conflicts);
+        return result;
+    }
+
+    private async Task<AppendResult> AppendOnceAsync(
+        IReadOnlyList<NewEvent> events, IReadOnlyList<RejectionRecord> frameRejections, bool isolateProjections, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var now = EventHash.TruncateToMicroseconds(timeProvider.GetUtcNow());
@@ -70,7 +96,7 @@ public sealed class PostgresEventStore(
                     rejections.Add(new RejectionRecord(RejectionStage.Mapping, issue, ConsumerOf(e.StreamId), e.StreamId, e.Position, e.GlobalPosition));
             }
             if (recorded.Count > 0)
-                rejections.AddRange((await ProjectIsolatedAsync(connection, transaction, recorded, cancellationToken)).ToRecords());
+                rejections.AddRange((await ProjectAsync(connection, transaction, recorded, isolateProjections, cancellationToken)).ToRecords());
         }
         var newRejections = await RejectionTable.InsertAsync(connection, rejections, now, cancellationToken);
 
@@ -83,16 +109,7 @@ public sealed class PostgresEventStore(
             throw KeyTakenBehindOurBack(e);
         }
 
-        var result = new AppendResult(outcomes) { Rejections = newRejections };
-        metrics.RecordAppend(result, timeProvider.GetElapsedTime(started));
-        foreach (var rejection in newRejections)
-        {
-            metrics.RejectionRecorded(rejection);
-            StoreLog.RejectionRecorded(logger, rejection.StageName, rejection.Issue.Reason, rejection.StreamId ?? "-", rejection.Position ?? -1,
-                rejection.ConsumerName ?? "-", rejection.Issue.Detail);
-        }
-        StoreLog.BatchAppended(logger, events.Count, result.Appended, result.Duplicates, result.Conflicts);
-        return result;
+        return new AppendResult(outcomes) { Rejections = newRejections };
     }
 
     /// <summary>The consumer whose unrecognised stream this is, for the rejection record (other streams do not say).</summary>
@@ -100,31 +117,30 @@ public sealed class PostgresEventStore(
         StreamKeys.KindOf(streamId) == StreamKind.Unrecognised && streamId.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0 ? streamId[(colon + 1)..] : null;
 
     /// <summary>
-    /// Runs the inline projections over the new events under a savepoint. Content they cannot project must not fail the
-    /// batch (the events are the evidence and are kept whatever happens to their read-model rows): on such a failure the
-    /// batch's projection is rolled back to the savepoint and done again event by event, each under its own savepoint,
-    /// and an event that still fails is recorded and left out of the read models. A failure of the database itself
+    /// Runs the inline projections over the new events. Content they cannot project must not fail the batch (the events
+    /// are the evidence and are kept whatever happens to their read-model rows): on such a failure the whole append is
+    /// made again with <paramref name="isolate"/>, where each event's projection runs under its own savepoint and an
+    /// event that still fails is recorded and left out of the read models. A failure of the database itself
     /// (connection lost, shutdown) is not content and fails the append, which the writer retries.
     /// </summary>
-    private async Task<ProjectionIssues> ProjectIsolatedAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, List<RecordedEvent> recorded, CancellationToken cancellationToken)
+    private async Task<ProjectionIssues> ProjectAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<RecordedEvent> recorded, bool isolate, CancellationToken cancellationToken)
     {
-        if (_projections.Length == 0)
-            return new ProjectionIssues();
-        await transaction.SaveAsync("projections", cancellationToken);
         var issues = new ProjectionIssues();
-        try
+        if (!isolate)
         {
-            foreach (var projection in _projections)
-                await projection.ApplyAsync(connection, recorded, issues, cancellationToken);
-            return issues;
-        }
-        catch (Exception e) when (StoreFailures.IsContent(e, cancellationToken))
-        {
-            await transaction.RollbackAsync("projections", cancellationToken);
+            try
+            {
+                foreach (var projection in _projections)
+                    await projection.ApplyAsync(connection, recorded, issues, cancellationToken);
+                return issues;
+            }
+            catch (Exception e) when (StoreFailures.IsContent(e, cancellationToken))
+            {
+                throw new ProjectionContentException(e);
+            }
         }
 
-        var all = new ProjectionIssues();
         foreach (var e in recorded)
         {
             await transaction.SaveAsync("projection", cancellationToken);
@@ -134,16 +150,19 @@ public sealed class PostgresEventStore(
                 foreach (var projection in _projections)
                     await projection.ApplyAsync(connection, [e], one, cancellationToken);
                 await transaction.ReleaseAsync("projection", cancellationToken);
-                all.AddRange(one);
+                issues.AddRange(one);
             }
             catch (Exception failure) when (StoreFailures.IsContent(failure, cancellationToken))
             {
                 await transaction.RollbackAsync("projection", cancellationToken);
-                all.Add(e, ArchiveIssue.Of(IssueReasons.ProjectionFailed, $"not projected: {Describe(failure)}"));
+                issues.Add(e, ArchiveIssue.Of(IssueReasons.ProjectionFailed, $"not projected: {Describe(failure)}"));
             }
         }
-        return all;
+        return issues;
     }
+
+    /// <summary>A projection failed on content: the append is made again with each event's projection isolated.</summary>
+    private sealed class ProjectionContentException(Exception inner) : Exception("A projection failed on the batch's content.", inner);
 
     private static string Describe(Exception e) => e is PostgresException p ? $"PostgreSQL {p.SqlState}: {p.MessageText}" : $"{e.GetType().Name}: {e.Message}";
 
