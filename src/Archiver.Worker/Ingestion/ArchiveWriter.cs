@@ -37,7 +37,7 @@ public sealed partial class ArchiveWriter(
         .AddRetry(new RetryStrategyOptions
         {
             // Content is never retried (it would fail the same way forever); everything else is the database's moment.
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !StoreFailures.IsContent(e, args.Context.CancellationToken)
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !StoreFailures.IsContent(e)
                                                         && e is not OperationCanceledException),
             MaxRetryAttempts = int.MaxValue,
             BackoffType = DelayBackoffType.Exponential,
@@ -136,7 +136,7 @@ public sealed partial class ArchiveWriter(
             var rejections = _batch.SelectMany(i => i.FrameRejections).ToList();
             result = await Retry.ExecuteAsync(async _ => await store.AppendAsync(events, rejections, CancellationToken.None), stoppingToken);
         }
-        catch (Exception e) when (StoreFailures.IsContent(e, stoppingToken))
+        catch (Exception e) when (StoreFailures.IsContent(e))
         {
             BatchIsolated(logger, _batch.Count, e.GetType().Name);
             result = await AppendOneByOneAsync(stoppingToken);
@@ -163,7 +163,7 @@ public sealed partial class ArchiveWriter(
             {
                 outcomes.AddRange((await Retry.ExecuteAsync(async _ => await store.AppendAsync(item.Events, item.FrameRejections, CancellationToken.None), stoppingToken)).Outcomes);
             }
-            catch (Exception e) when (StoreFailures.IsContent(e, stoppingToken))
+            catch (Exception e) when (StoreFailures.IsContent(e))
             {
                 outcomes.AddRange(await AppendAsUnmappedAsync(item, e, stoppingToken));
             }
@@ -186,7 +186,7 @@ public sealed partial class ArchiveWriter(
             ItemUnmapped(logger, item.Events.Count, consumer, issue.Detail);
             return (await Retry.ExecuteAsync(async _ => await store.AppendAsync(fallback, item.FrameRejections, CancellationToken.None), stoppingToken)).Outcomes;
         }
-        catch (Exception e) when (StoreFailures.IsContent(e, stoppingToken))
+        catch (Exception e) when (StoreFailures.IsContent(e))
         {
             metrics.ItemLost();
             var why = e.GetType().Name;

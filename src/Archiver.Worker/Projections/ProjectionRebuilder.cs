@@ -129,7 +129,7 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
             await RecordAsync(connection, page.Issues, cancellationToken);
             return;
         }
-        catch (Exception e) when (StoreFailures.IsContent(e, cancellationToken))
+        catch (Exception e) when (StoreFailures.IsContent(e))
         {
             await transaction.RollbackAsync("page", cancellationToken);
         }
@@ -149,7 +149,7 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable
                 await transaction.ReleaseAsync("event", cancellationToken);
                 issues.AddRange(one.Issues);
             }
-            catch (Exception failure) when (StoreFailures.IsContent(failure, cancellationToken))
+            catch (Exception failure) when (StoreFailures.IsContent(failure))
             {
                 await transaction.RollbackAsync("event", cancellationToken);
                 issues.Add(e, ArchiveIssue.Of(IssueReasons.ProjectionFailed, $"not projected: {failure.GetType().Name}: {failure.Message}"));

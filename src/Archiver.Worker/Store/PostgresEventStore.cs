@@ -135,7 +135,7 @@ public sealed class PostgresEventStore(
                     await projection.ApplyAsync(connection, recorded, issues, cancellationToken);
                 return issues;
             }
-            catch (Exception e) when (StoreFailures.IsContent(e, cancellationToken))
+            catch (Exception e) when (StoreFailures.IsContent(e))
             {
                 throw new ProjectionContentException(e);
             }
@@ -152,7 +152,7 @@ public sealed class PostgresEventStore(
                 await transaction.ReleaseAsync("projection", cancellationToken);
                 issues.AddRange(one);
             }
-            catch (Exception failure) when (StoreFailures.IsContent(failure, cancellationToken))
+            catch (Exception failure) when (StoreFailures.IsContent(failure))
             {
                 await transaction.RollbackAsync("projection", cancellationToken);
                 issues.Add(e, ArchiveIssue.Of(IssueReasons.ProjectionFailed, $"not projected: {Describe(failure)}"));

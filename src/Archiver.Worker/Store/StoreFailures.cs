@@ -11,9 +11,9 @@ public static class StoreFailures
     /// the projection code itself. Anything else (connection lost, shutdown, a missing grant or table) is the
     /// deployment's or the moment's, not the content's: retried, and reported by readiness meanwhile, never skipped.
     /// </summary>
-    public static bool IsContent(Exception e, CancellationToken cancellationToken) => e switch
+    public static bool IsContent(Exception e) => e switch
     {
-        OperationCanceledException when cancellationToken.IsCancellationRequested => false,
+        OperationCanceledException => false, // being stopped is never the content's doing
         PostgresException p => p.SqlState.Length == 5 && p.SqlState[..2] is "22" or "23" or "54",
         NpgsqlException or TimeoutException or IOException or System.Net.Sockets.SocketException or EventStoreException => false,
         _ => true,
