@@ -96,13 +96,13 @@ public sealed class ReadModelsProjection : IInlineProjection
                      min(server_ts) FILTER (WHERE author_role = 'consumer') AS first_consumer
               FROM readmodel.transcript_messages GROUP BY dialog_id),
             replies AS (
-              SELECT m.dialog_id, min(m.server_ts) AS first_reply
+              SELECT DISTINCT ON (m.dialog_id) m.dialog_id, m.server_ts AS first_reply, m.originator_id AS responder
               FROM readmodel.transcript_messages m JOIN firsts f USING (dialog_id)
               WHERE m.author_role = 'agent' AND m.server_ts >= f.first_consumer
-              GROUP BY m.dialog_id)
+              ORDER BY m.dialog_id, m.server_ts, m.sequence)
             UPDATE readmodel.conversations c SET
               consumer_messages = coalesce(f.consumer, 0), agent_messages = coalesce(f.agent, 0),
-              first_consumer_at = f.first_consumer, first_reply_at = r.first_reply,
+              first_consumer_at = f.first_consumer, first_reply_at = r.first_reply, first_responder_id = r.responder,
               csat_rate = s.rate, csat_resolution = s.resolution_confirmation, csat_status = s.status
             FROM readmodel.conversations c0
             LEFT JOIN firsts f ON f.dialog_id = c0.conversation_id
@@ -220,12 +220,19 @@ public sealed class ReadModelsProjection : IInlineProjection
             var agents = observed.Where(c => c.AgentId is not null).GroupBy(c => c.ConversationId)
                 .Select(g => g.Aggregate((a, b) => Newer(b, a) ? b : a)).ToList();
             if (agents.Count > 0)
+            {
                 figures.BatchCommands.Add(Agents(agents));
+                var firstAgents = observed.Where(c => c.AgentId is not null).GroupBy(c => c.ConversationId)
+                    .Select(g => g.Aggregate((a, b) => Newer(a, b) ? b : a)).ToList();
+                figures.BatchCommands.Add(FirstAgents(firstAgents));
+            }
             if (created.Count > 0 && !rebuilding)
                 figures.BatchCommands.Add(Recount(created));
         }
         if (messages.Count > 0 && !rebuilding)
             figures.BatchCommands.Add(Count(messages, created));
+        if ((messages.Count > 0 || created.Count > 0) && !rebuilding)
+            figures.BatchCommands.Add(Responders(messages.Select(m => m.StreamId).Concat(created).Distinct().ToList()));
         var csatOf = csat.Select(c => c.ConversationId).Concat(created).Distinct().ToList();
         if (csatOf.Count > 0 && !rebuilding)
             figures.BatchCommands.Add(CsatColumns(csatOf));
@@ -277,6 +284,34 @@ public sealed class ReadModelsProjection : IInlineProjection
           AND (c.agent_seen_ts IS NULL OR a.seen IS NULL OR a.seen >= c.agent_seen_ts)
         """,
         Texts(rows.Select(r => r.ConversationId)), Texts(rows.Select(r => r.AgentId)), Times(rows.Select(r => r.LastUpdate)));
+
+    /// <summary>The first agent: the ASSIGNED_AGENT of the earliest observation (by metaDataLastUpdateTs) that had one.</summary>
+    private static NpgsqlBatchCommand FirstAgents(List<ConversationRow> rows) => Command(
+        """
+        UPDATE readmodel.conversations c SET first_agent_id = a.agent_id, first_agent_seen_ts = a.seen
+        FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS a(conversation_id, agent_id, seen)
+        WHERE c.conversation_id = a.conversation_id
+          AND (c.first_agent_id IS NULL OR (a.seen IS NOT NULL AND c.first_agent_seen_ts IS NOT NULL AND a.seen < c.first_agent_seen_ts))
+        """,
+        Texts(rows.Select(r => r.ConversationId)), Texts(rows.Select(r => r.AgentId)), Times(rows.Select(r => r.LastUpdate)));
+
+    /// <summary>
+    /// The first responder: who wrote the first reply (<c>first_reply_at</c>, just moved by <see cref="Count"/> or
+    /// <see cref="Recount"/> in the same batch). Only rows whose responder changes are written.
+    /// </summary>
+    private static NpgsqlBatchCommand Responders(List<string> conversations) => Command(
+        """
+        UPDATE readmodel.conversations c SET first_responder_id = r.originator_id
+        FROM (SELECT c0.conversation_id,
+                     (SELECT m.originator_id FROM readmodel.transcript_messages m
+                      WHERE m.conversation_id = c0.conversation_id AND m.dialog_id = c0.conversation_id
+                        AND m.author_role = 'agent' AND m.server_ts = c0.first_reply_at
+                      ORDER BY m.sequence LIMIT 1) AS originator_id
+              FROM readmodel.conversations c0
+              WHERE c0.conversation_id = ANY($1::text[]) AND c0.first_reply_at IS NOT NULL) r
+        WHERE c.conversation_id = r.conversation_id AND c.first_responder_id IS DISTINCT FROM r.originator_id
+        """,
+        Texts(conversations));
 
     private static NpgsqlBatchCommand Csat(List<CsatRow> rows) => Command(
         """

@@ -53,8 +53,8 @@ public static partial class ParticipantsComparison
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            rows.Add(Transfer(reader.GetString(reader.GetOrdinal("conversation_id")), reader.GetString(reader.GetOrdinal("from_agent")),
-                reader.GetString(reader.GetOrdinal("to_agent")),
+            rows.Add(Transfer(reader.GetString(reader.GetOrdinal("conversation_id")), reader.GetString(reader.GetOrdinal("from_agent_id")),
+                reader.GetString(reader.GetOrdinal("to_agent_id")),
                 reader.IsDBNull(reader.GetOrdinal("at")) ? "null" : Fact.Text(reader.GetFieldValue<DateTimeOffset>(reader.GetOrdinal("at")).ToUnixTimeMilliseconds())));
         }
         return rows;
@@ -76,13 +76,13 @@ public static partial class ParticipantsComparison
         return differences;
     }
 
-    /// <summary>The first SQL block of docs/analytics.md that selects <c>from_agent</c> and <c>to_agent</c>: its first statement.</summary>
+    /// <summary>The first SQL block of docs/analytics.md that selects <c>from_agent_id</c> and <c>to_agent_id</c>: its first statement.</summary>
     internal static string DocumentedTransferQuery()
     {
         var analytics = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "analytics.md"));
         var block = SqlBlock().Matches(analytics).Select(m => m.Groups[1].Value)
-                        .FirstOrDefault(sql => sql.Contains("AS from_agent", StringComparison.Ordinal) && sql.Contains("AS to_agent", StringComparison.Ordinal))
-                    ?? throw new InvalidOperationException("docs/analytics.md no longer documents a transfer query (a SQL block selecting … AS from_agent, … AS to_agent)");
+                        .FirstOrDefault(sql => sql.Contains("from_agent_id, to_agent_id", StringComparison.Ordinal))
+                    ?? throw new InvalidOperationException("docs/analytics.md no longer documents a transfer query (a SQL block selecting from_agent_id, to_agent_id)");
         return block[..(block.IndexOf(';', StringComparison.Ordinal) + 1)];
     }
 

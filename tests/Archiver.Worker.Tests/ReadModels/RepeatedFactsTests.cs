@@ -44,6 +44,47 @@ public sealed class RepeatedFactsTests(MigratedDatabase database) : IClassFixtur
         Assert.Equal(expected, await RowsAsync(conversation));
     }
 
+    [Fact]
+    public async Task On_an_archive_with_repeated_facts_the_transfers_view_counts_each_handover_once()
+    {
+        var conversation = Guid.NewGuid().ToString();
+        var store = database.CreateStore(Projections);
+        var n = 0;
+        NewEvent Fact(bool joined, string who) => new(ArchiveEventTypes.ConversationStream(conversation), null,
+            joined ? ArchiveEventTypes.ParticipantJoined : ArchiveEventTypes.ParticipantLeft,
+            joined
+                ? JsonSerializer.Serialize(new ParticipantJoined(conversation, who, "ASSIGNED_AGENT", 1_700_000_000_000 + n, "o"), ConversationFactJson.Default.ParticipantJoined)
+                : JsonSerializer.Serialize(new ParticipantLeft(conversation, who, "ASSIGNED_AGENT", 1_700_000_000_000 + n, "o"), ConversationFactJson.Default.ParticipantLeft),
+            null, $"fact-{n++}");
+
+        // A → B, then the same transfer's facts again (what archives written before issue 11 hold: a CSAT after the close
+        // diffed against a state from before the transfer), then a real B → A.
+        await store.AppendAsync([Fact(true, "a")]);
+        await store.AppendAsync([Fact(false, "a"), Fact(true, "b")]);
+        await store.AppendAsync([Fact(false, "a"), Fact(true, "b")]);
+        Assert.Equal(["a→b"], await TransfersAsync(conversation));
+        await store.AppendAsync([Fact(false, "b"), Fact(true, "a")]);
+        Assert.Equal(["a→b", "b→a"], await TransfersAsync(conversation));
+
+        // A rebuild of that archive counts the same.
+        await new ProjectionRebuilder(database.DataSource, Projections, TimeProvider.System).RebuildAsync(null, CancellationToken.None);
+        Assert.Equal(["a→b", "b→a"], await TransfersAsync(conversation));
+
+        // And the view alone, over rows a projection of old wrote for every repeated fact: still one handover.
+        var old = Guid.NewGuid().ToString();
+        await database.ExecuteAsync(
+            $"""
+            INSERT INTO readmodel.participants (global_position, conversation_id, participant_id, role, change, at) VALUES
+              (-10, '{old}', 'a', 'ASSIGNED_AGENT', 'JOINED', now()), (-9, '{old}', 'a', 'ASSIGNED_AGENT', 'LEFT', now()),
+              (-8, '{old}', 'b', 'ASSIGNED_AGENT', 'JOINED', now()), (-7, '{old}', 'a', 'ASSIGNED_AGENT', 'LEFT', now()),
+              (-6, '{old}', 'b', 'ASSIGNED_AGENT', 'JOINED', now())
+            """);
+        Assert.Equal(["a→b"], await TransfersAsync(old));
+    }
+
+    private async Task<string[]> TransfersAsync(string conversation) => await database.ScalarAsync<string[]>(
+        $"SELECT array_agg(from_agent_id || '→' || to_agent_id ORDER BY global_position) FROM readmodel.transfers WHERE conversation_id = '{conversation}'");
+
     private async Task<string[]> RowsAsync(string conversation) => await database.ScalarAsync<string[]>(
         $"SELECT array_agg(participant_id || ' ' || change ORDER BY global_position) FROM readmodel.participants WHERE conversation_id = '{conversation}'");
 }
