@@ -3,19 +3,48 @@ using System.Text.RegularExpressions;
 
 namespace Archiver.Deploy.Tests;
 
-/// <summary>docker-compose.yml: services wired by name, health checks, start order, secrets, the named volume.</summary>
+/// <summary>
+/// docker-compose.yml: services wired by name, health checks, start order, secrets, the named volume, and least
+/// privilege: migrations as a separate one-shot service with the schema owner's login, the worker as a limited login.
+/// </summary>
 public sealed partial class ComposeTests(ITestOutputHelper output)
 {
     private static readonly string[] SelfContainedModes = ["Signup", "Unauthenticated"];
 
     private static readonly JsonNode Compose = Yaml.Load(Repo.Read("docker-compose.yml"), "docker-compose.yml");
 
+    private const string OwnerLogin = "archiver_owner";
+    private const string WorkerLogin = "archiver_worker";
+    private const string InitDbDirectory = "deploy/compose/initdb";
+
     private static JsonNode Service(string name) => Compose.At("services." + name) ?? throw new InvalidDataException($"no service {name}");
 
-    [Fact]
-    public void Has_exactly_postgres_the_simulator_and_the_worker()
+    private static List<string> Strings(JsonNode? node, string path) => node.Arr(path).Select(t => t!.ToString()).ToList();
+
+    private static Dictionary<string, string> ConnectionOf(string service) =>
+        ConnectionString(Service(service).StringMap("environment")["ConnectionStrings__Archive"]);
+
+    /// <summary>The file behind a declared compose secret, as text.</summary>
+    private static string SecretFile(string name) => Repo.Read(Compose.Str($"secrets.{name}.file")!.TrimStart('.', '/'));
+
+    /// <summary>The one entry of a PostgreSQL password file: host, port, database, user, password.</summary>
+    private static string[] PgpassEntry(string secret) =>
+        SecretFile(secret).Split('\n').Select(l => l.Trim()).Single(l => l.Length > 0 && !l.StartsWith('#')).Split(':');
+
+    /// <summary>The secret a connection string's Passfile= names (/run/secrets/NAME), which its service must mount.</summary>
+    private static string PassfileSecret(string service)
     {
-        Assert.Equal(["postgres", "simulator", "worker"], Compose.Obj("services").Select(s => s.Key).Order(StringComparer.Ordinal));
+        var passfile = ConnectionOf(service)["Passfile"];
+        Assert.StartsWith("/run/secrets/", passfile, StringComparison.Ordinal);
+        var secret = passfile["/run/secrets/".Length..];
+        Assert.Contains(secret, Strings(Service(service), "secrets"));
+        return secret;
+    }
+
+    [Fact]
+    public void Has_exactly_postgres_the_simulator_the_migrations_and_the_worker()
+    {
+        Assert.Equal(["migrate", "postgres", "simulator", "worker"], Compose.Obj("services").Select(s => s.Key).Order(StringComparer.Ordinal));
         Assert.Null(Compose.At("version")); // obsolete in the Compose Specification
     }
 
@@ -25,9 +54,8 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
         var postgres = Service("postgres");
         var image = postgres.Str("image")!;
         Assert.Matches(@"^postgres:15(\.\d+)?(-[a-z0-9.]+)?$", image); // a tag, and not `latest`
-        var volume = Assert.Single(postgres.Arr("volumes"))!.ToString();
-        var (name, mountPath) = (volume.Split(':')[0], volume.Split(':')[1]);
-        Assert.Equal("/var/lib/postgresql/data", mountPath);
+        var volume = Assert.Single(Strings(postgres, "volumes"), v => v.Split(':')[1] == "/var/lib/postgresql/data");
+        var name = volume.Split(':')[0];
         Assert.Matches(@"^[a-z][a-z0-9_-]*$", name); // a named volume, not a bind mount of a host path
         Assert.True(Compose.Obj("volumes").ContainsKey(name), $"volume {name} is not declared at the top level");
         var test = postgres.Arr("healthcheck.test").Select(t => t!.ToString()).ToList();
@@ -35,13 +63,27 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
         Assert.Equal("pg_isready", test[1]);
         Assert.Contains(postgres.Str("environment.POSTGRES_USER"), test);
         Assert.Contains(postgres.Str("environment.POSTGRES_DB"), test);
+        // 127.0.0.1: the image's initialisation server (the one running the init scripts) listens on the socket only.
+        Assert.Equal("127.0.0.1", test[test.IndexOf("-h") + 1]);
+    }
+
+    [Fact]
+    public void Postgres_superuser_is_the_schema_owner_and_its_init_script_is_mounted_read_only()
+    {
+        var postgres = Service("postgres");
+        Assert.Equal(OwnerLogin, postgres.Str("environment.POSTGRES_USER"));
+        Assert.Null(postgres.At("environment.POSTGRES_PASSWORD"));
+        var init = Assert.Single(Strings(postgres, "volumes"), v => v.Split(':')[1] == "/docker-entrypoint-initdb.d");
+        Assert.Equal(["./" + InitDbDirectory, "/docker-entrypoint-initdb.d", "ro"], init.Split(':'));
+        var scripts = Directory.GetFiles(Repo.PathOf(InitDbDirectory)).Select(Path.GetFileName).ToList();
+        Assert.Equal(["10-worker-login.sh"], scripts); // the image also runs *.sql: nothing else may sit there by accident
     }
 
     [Theory]
     [InlineData("postgres")]
     [InlineData("simulator")]
     [InlineData("worker")]
-    public void Every_service_has_a_complete_health_check(string name)
+    public void Every_long_running_service_has_a_complete_health_check(string name)
     {
         var check = Service(name).Obj("healthcheck");
         Assert.NotEmpty(check.Arr("test"));
@@ -68,6 +110,59 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Migrate_is_the_workers_image_with_the_argument_migrate_and_no_health_check()
+    {
+        var migrate = Service("migrate");
+        var worker = Service("worker");
+        foreach (var key in new[] { "build.context", "build.dockerfile", "build.target", "image" })
+            Assert.Equal(worker.Str(key), migrate.Str(key));
+        // command: replaces the image's CMD and is appended to its ENTRYPOINT: `dotnet archiver.dll migrate`.
+        Assert.Equal(["migrate"], Strings(migrate, "command"));
+        Assert.Null(migrate.At("entrypoint"));
+        var dockerfile = Dockerfile.Load(migrate.Str("build.dockerfile")!);
+        var stage = dockerfile.Named(migrate.Str("build.target")!);
+        Assert.Equal(["dotnet", "archiver.dll"], stage.Last("ENTRYPOINT")!.ExecForm());
+        Assert.Null(stage.Last("CMD"));
+        // A one-shot command: the image's HEALTHCHECK asks the worker's /health/ready, which `migrate` never serves.
+        Assert.Equal(true, migrate.At("healthcheck.disable")?.GetValue<bool>());
+        Assert.Equal("no", migrate.Str("restart")); // it must end, so that the worker's condition can be met (or fail)
+        Assert.Null(migrate.At("ports"));
+        Assert.Equal(true, migrate.At("read_only")?.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Migrate_runs_as_the_owner_after_postgres_is_healthy_and_gets_nothing_else()
+    {
+        var migrate = Service("migrate");
+        Assert.Equal(["postgres"], migrate.Obj("depends_on").Select(d => d.Key));
+        Assert.Equal("service_healthy", migrate.Str("depends_on.postgres.condition"));
+        var connection = ConnectionOf("migrate");
+        Assert.Equal("postgres", connection["Host"]);
+        Assert.Equal(Service("postgres").Str("environment.POSTGRES_DB"), connection["Database"]);
+        Assert.Equal(OwnerLogin, connection["Username"]);
+        Assert.Equal(Service("postgres").Str("environment.POSTGRES_USER"), connection["Username"]);
+        Assert.False(connection.ContainsKey("Password"));
+        // Only what `archiver migrate` reads: the owner's process never sees the worker's configuration.
+        Assert.Equal(["ConnectionStrings__Archive"], migrate.StringMap("environment").Keys);
+    }
+
+    [Fact]
+    public void Worker_starts_only_after_the_migrations_completed_and_never_migrates_itself()
+    {
+        var worker = Service("worker");
+        Assert.Equal("service_completed_successfully", worker.Str("depends_on.migrate.condition"));
+        var env = worker.StringMap("environment");
+        Assert.Equal("false", env["Archive__MigrateOnStart"]);
+        var connection = ConnectionOf("worker");
+        Assert.Equal(WorkerLogin, connection["Username"]);
+        Assert.NotEqual(Service("postgres").Str("environment.POSTGRES_USER"), connection["Username"]);
+        Assert.Equal(ConnectionOf("migrate")["Database"], connection["Database"]);
+        // Still scalable: `docker compose up -d --scale worker=3` needs no fixed name and no host port.
+        Assert.Null(worker.At("container_name"));
+        Assert.Null(worker.At("ports"));
+    }
+
+    [Fact]
     public void Simulator_listens_on_all_interfaces_and_its_health_check_asks_its_port()
     {
         var simulator = Service("simulator");
@@ -91,7 +186,7 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
         var connection = ConnectionString(env["ConnectionStrings__Archive"]);
         Assert.Equal("postgres", connection["Host"]);
         Assert.Equal(Service("postgres").Str("environment.POSTGRES_DB"), connection["Database"]);
-        Assert.Equal(Service("postgres").Str("environment.POSTGRES_USER"), connection["Username"]);
+        Assert.Equal(WorkerLogin, connection["Username"]); // the limited login, not POSTGRES_USER (the owner)
 
         var simulatorCommand = Service("simulator").Arr("command").Select(c => c!.ToString()).ToList();
         Assert.Equal($"http://simulator:{simulatorCommand[simulatorCommand.IndexOf("--port") + 1]}", env["LivePerson__CsdsUrl"]);
@@ -144,7 +239,7 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
     public void No_password_is_inline_and_the_dev_secret_files_agree()
     {
         var text = Repo.Read("docker-compose.yml");
-        Assert.DoesNotMatch(@"(?i)password[ \t]*[=:][ \t]*[^/\s]", Regex.Replace(text, @"POSTGRES_PASSWORD_FILE: /run/secrets/\w+", ""));
+        Assert.DoesNotMatch(@"(?i)password[ \t]*[=:][ \t]*[^/\s]", Regex.Replace(text, @"(POSTGRES|ARCHIVER_WORKER)_PASSWORD_FILE: /run/secrets/\w+", ""));
         Assert.DoesNotContain("POSTGRES_PASSWORD:", text, StringComparison.Ordinal);
 
         var secrets = Compose.Obj("secrets");
@@ -153,18 +248,116 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
             foreach (var used in (service.Value.At("secrets") as JsonArray ?? []))
                 Assert.True(secrets.ContainsKey(used!.ToString()), $"{service.Key} uses undeclared secret {used}");
         }
-        string SecretFile(string name) => Repo.Read(secrets.Str(name + ".file")!.TrimStart('.', '/'));
+
+        // The owner: POSTGRES_PASSWORD_FILE for the postgres service, and the password file `migrate` connects with.
+        var postgres = Service("postgres");
+        var ownerSecret = PostgresSecret("POSTGRES_PASSWORD_FILE");
+        var ownerPassword = SecretFile(ownerSecret).TrimEnd('\n');
+        Assert.Contains("dev-only", ownerPassword, StringComparison.Ordinal); // labelled as what it is
+        var owner = ConnectionOf("migrate");
+        Assert.False(owner.ContainsKey("Password"));
+        Assert.Equal([owner["Host"], owner["Port"], owner["Database"], owner["Username"], ownerPassword], PgpassEntry(PassfileSecret("migrate")));
+
+        // The worker: the password the init script gives archiver_worker, and the password file the worker connects with.
+        var workerPassword = SecretFile(PostgresSecret("ARCHIVER_WORKER_PASSWORD_FILE")).TrimEnd('\n');
+        Assert.Contains("dev-only", workerPassword, StringComparison.Ordinal);
+        var worker = ConnectionOf("worker");
+        Assert.False(worker.ContainsKey("Password"));
+        Assert.Equal([worker["Host"], worker["Port"], worker["Database"], worker["Username"], workerPassword], PgpassEntry(PassfileSecret("worker")));
+
+        Assert.NotEqual(ownerPassword, workerPassword);
+        Assert.DoesNotContain(':', ownerPassword + workerPassword); // would need escaping in a password file
+        Assert.DoesNotContain('\\', ownerPassword + workerPassword);
+
+        string PostgresSecret(string variable)
+        {
+            var path = postgres.Str("environment." + variable)!;
+            Assert.StartsWith("/run/secrets/", path, StringComparison.Ordinal);
+            var name = path["/run/secrets/".Length..];
+            Assert.Contains(name, Strings(postgres, "secrets"));
+            return name;
+        }
+    }
+
+    [Fact]
+    public void No_service_but_postgres_and_migrate_gets_the_owners_password()
+    {
+        var ownerPassword = SecretFile(Service("postgres").Str("environment.POSTGRES_PASSWORD_FILE")!["/run/secrets/".Length..]).TrimEnd('\n');
+        var mounted = Compose.Obj("services").ToDictionary(s => s.Key, s => s.Value.At("secrets") is JsonArray a ? a.Select(x => x!.ToString()).ToList() : [], StringComparer.Ordinal);
+        foreach (var (service, secrets) in mounted)
+        {
+            foreach (var secret in secrets.Where(x => SecretFile(x).Contains(ownerPassword, StringComparison.Ordinal)))
+                Assert.True(service is "postgres" or "migrate", $"{service} mounts {secret}, which holds the owner's password");
+            // Nor through the environment: no service names the owner's login but postgres (POSTGRES_USER) and migrate.
+            if (service is not ("postgres" or "migrate"))
+                Assert.DoesNotContain(Service(service).StringMap("environment").Values, v => v.Contains(OwnerLogin, StringComparison.Ordinal));
+        }
+        Assert.Equal([PassfileSecret("worker")], mounted["worker"]);
+        Assert.Equal([PassfileSecret("migrate")], mounted["migrate"]);
+        Assert.Empty(mounted["simulator"]);
+    }
+
+    [Fact]
+    public void Init_script_creates_archiver_writer_if_missing_and_the_worker_login_in_it_with_the_secrets_password()
+    {
+        // Run for real with bash, with a stand-in psql on PATH that records its arguments and the SQL it is fed: the
+        // script must read the password from the file the postgres service mounts, hand it over as a psql variable
+        // (never in the SQL text or a command line it builds), and send statements that create the roles idempotently.
+        const string script = InitDbDirectory + "/10-worker-login.sh";
+        var bash = Tools.Find("bash");
+        Assert.NotNull(bash);
+        if (!OperatingSystem.IsWindows())
+            Assert.True((File.GetUnixFileMode(Repo.PathOf(script)) & UnixFileMode.UserExecute) != 0, $"{script} is not executable");
+        var text = Repo.Read(script);
+        Assert.DoesNotContain("dev-only", text, StringComparison.Ordinal);
 
         var postgres = Service("postgres");
-        Assert.Equal("/run/secrets/postgres_password", postgres.Str("environment.POSTGRES_PASSWORD_FILE"));
-        var password = SecretFile("postgres_password").TrimEnd('\n');
-        Assert.Contains("dev-only", password, StringComparison.Ordinal); // labelled as what it is
+        var passwordFile = postgres.Str("environment.ARCHIVER_WORKER_PASSWORD_FILE")!;
+        var password = SecretFile(passwordFile["/run/secrets/".Length..]).TrimEnd('\n');
+        var dir = Directory.CreateTempSubdirectory("archiver-initdb-").FullName;
+        try
+        {
+            var secretCopy = Path.Combine(dir, "worker_password");
+            File.WriteAllText(secretCopy, password + "\n");
+            var bin = Directory.CreateDirectory(Path.Combine(dir, "bin")).FullName;
+            var psql = Path.Combine(bin, "psql");
+            File.WriteAllText(psql, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > \"$STUB_DIR/args\"\ncat > \"$STUB_DIR/stdin\"\n");
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(psql, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var environment = new Dictionary<string, string?>
+            {
+                ["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"),
+                ["STUB_DIR"] = dir,
+                ["POSTGRES_USER"] = postgres.Str("environment.POSTGRES_USER"),
+                ["POSTGRES_DB"] = postgres.Str("environment.POSTGRES_DB"),
+                ["ARCHIVER_WORKER_PASSWORD_FILE"] = secretCopy,
+            };
+            var run = Tools.Run(bash!, [Repo.PathOf(script)], dir, TimeSpan.FromSeconds(30), environment);
+            Assert.True(run.ExitCode == 0, $"{script}: exit {run.ExitCode}\n{run.Output}");
 
-        var connection = ConnectionString(Service("worker").StringMap("environment")["ConnectionStrings__Archive"]);
-        Assert.False(connection.ContainsKey("Password"));
-        Assert.Equal("/run/secrets/archive_pgpass", connection["Passfile"]);
-        var entry = SecretFile("archive_pgpass").Split('\n').Select(l => l.Trim()).Single(l => l.Length > 0 && !l.StartsWith('#')).Split(':');
-        Assert.Equal([connection["Host"], connection["Port"], connection["Database"], connection["Username"], password], entry);
+            var args = File.ReadAllLines(Path.Combine(dir, "args"));
+            Assert.Equal(OwnerLogin, args[Array.IndexOf(args, "--username") + 1]);
+            Assert.Equal("archiver", args[Array.IndexOf(args, "--dbname") + 1]);
+            Assert.Contains("ON_ERROR_STOP=1", args);
+            Assert.Contains("--set=worker_password=" + password, args);
+            var sql = Regex.Replace(File.ReadAllText(Path.Combine(dir, "stdin")), @"\s+", " ");
+            Assert.DoesNotContain(password, sql, StringComparison.Ordinal);
+            Assert.Contains("SELECT 'CREATE ROLE archiver_writer NOLOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'archiver_writer') \\gexec", sql, StringComparison.Ordinal);
+            Assert.Contains("format('CREATE ROLE archiver_worker LOGIN PASSWORD %L IN ROLE archiver_writer', :'worker_password') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'archiver_worker') \\gexec", sql, StringComparison.Ordinal);
+            Assert.Contains("GRANT archiver_writer TO archiver_worker;", sql, StringComparison.Ordinal);
+            // Nothing more than a login in archiver_writer (NOSUPERUSER and the like are fine: \b keeps them apart).
+            Assert.DoesNotMatch(@"\b(SUPERUSER|CREATEDB|CREATEROLE|REPLICATION|BYPASSRLS|ADMIN)\b", sql);
+
+            // A missing password file stops the initialisation (and so the postgres service) instead of a login without one.
+            environment["ARCHIVER_WORKER_PASSWORD_FILE"] = Path.Combine(dir, "absent");
+            var missing = Tools.Run(bash!, [Repo.PathOf(script)], dir, TimeSpan.FromSeconds(30), environment);
+            Assert.NotEqual(0, missing.ExitCode);
+            Assert.Contains("worker_password", missing.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

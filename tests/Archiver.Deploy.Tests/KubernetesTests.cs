@@ -10,7 +10,8 @@ namespace Archiver.Deploy.Tests;
 /// generated from the Kubernetes OpenAPI spec (unknown fields and wrong types fail); (2) the JSON Schema in
 /// deploy/k8s/schema (required fields, name formats, enumerations, ranges, one-of shapes); (3) cross-object rules
 /// (selectors, referenced ports, ConfigMaps, Secrets, kustomization); (4) this project's deployment policy.
-/// Where kubectl is installed, `kubectl kustomize` also builds the kustomization.
+/// Where kubectl is installed, `kubectl kustomize` also builds the kustomization. The migration Job (migrate-job.yaml)
+/// goes through the same layers, and through rules of its own: the schema owner's Secret is the Job's alone.
 /// </summary>
 public sealed class KubernetesTests(ITestOutputHelper output)
 {
@@ -34,6 +35,24 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     private static JsonNode PodSpec => Deployment.At("spec.template.spec")!;
 
     private static JsonNode Container => Assert.Single(PodSpec.Arr("containers"))!;
+
+    private static JsonNode Job => One("Job");
+
+    private static JsonNode JobPodSpec => Job.At("spec.template.spec")!;
+
+    private static JsonNode JobContainer => Assert.Single(JobPodSpec.Arr("containers"))!;
+
+    private const string WorkerSecret = "archiver-secrets";
+
+    private const string OwnerSecret = "archiver-owner";
+
+    private static JsonNode SecretNamed(string name) => Assert.Single(All.Value, d => d.Doc.Str("kind") == "Secret" && d.Doc.Str("metadata.name") == name).Doc;
+
+    private static HashSet<string> SecretKeys(string name)
+    {
+        var secret = SecretNamed(name);
+        return secret.StringMap("stringData").Keys.Concat(secret.StringMap("data").Keys).ToHashSet(StringComparer.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(ManifestFiles))]
@@ -83,6 +102,30 @@ public sealed class KubernetesTests(ITestOutputHelper output)
         Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["name"] = "Worker")), "container name not a DNS label");
         Assert.False(Valid(Mutate(d => d["apiVersion"] = "extensions/v1beta1")), "old apiVersion");
         Assert.False(Valid(Mutate(d => d.At("spec.template.spec.volumes")![1]!["emptyDir"] = new JsonObject())), "volume with two sources");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec")!["restartPolicy"] = "OnFailure")), "a Deployment's pods restart Always");
+    }
+
+    [Fact]
+    public void The_schema_rejects_what_it_claims_to_for_the_Job()
+    {
+        var schema = Schema.Value;
+        bool Valid(JsonNode doc) => schema.Evaluate(JsonSerializer.SerializeToElement(doc), new EvaluationOptions()).IsValid;
+        JsonNode Mutate(Action<JsonNode> change)
+        {
+            var copy = Job.DeepClone();
+            change(copy);
+            return copy;
+        }
+        Assert.True(Valid(Job));
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec")!["restartPolicy"] = "Always")), "a Job's pods cannot restart Always");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec")!.AsObject().Remove("restartPolicy"))), "restartPolicy left to its default, Always");
+        Assert.False(Valid(Mutate(d => d.At("spec")!["backoffLimit"] = -1)), "negative backoffLimit");
+        Assert.False(Valid(Mutate(d => d["apiVersion"] = "batch/v1beta1")), "old apiVersion");
+        Assert.False(Valid(Mutate(d => d.AsObject().Remove("spec"))), "no spec");
+        Assert.False(Valid(Mutate(d => d.At("spec")!.AsObject().Remove("template"))), "no template");
+        Assert.False(Valid(Mutate(d => d.At("spec")!["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["a"] = "b" } })), "a hand-written selector");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["env"]![0]!["valueFrom"]!["secretKeyRef"]!.AsObject().Remove("name"))), "secretKeyRef without name");
+        Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["name"] = "Migrate")), "container name not a DNS label");
     }
 
     [Fact]
@@ -91,6 +134,10 @@ public sealed class KubernetesTests(ITestOutputHelper output)
         var text = Repo.Read($"{Dir}/deployment.yaml");
         Assert.ThrowsAny<Exception>(() => KubernetesYaml.LoadAllFromString(text.Replace("imagePullPolicy:", "imagePullPolcy:", StringComparison.Ordinal), strict: true));
         Assert.ThrowsAny<Exception>(() => KubernetesYaml.LoadAllFromString(text.Replace("replicas: 2", "replicas: two", StringComparison.Ordinal), strict: true));
+        var job = Repo.Read($"{Dir}/migrate-job.yaml");
+        Assert.IsType<k8s.Models.V1Job>(Assert.Single(KubernetesYaml.LoadAllFromString(job, strict: true)));
+        Assert.ThrowsAny<Exception>(() => KubernetesYaml.LoadAllFromString(job.Replace("backoffLimit:", "backofLimit:", StringComparison.Ordinal), strict: true));
+        Assert.ThrowsAny<Exception>(() => KubernetesYaml.LoadAllFromString(job.Replace("backoffLimit: 6", "backoffLimit: six", StringComparison.Ordinal), strict: true));
     }
 
     [Fact]
@@ -137,9 +184,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     public void ConfigMaps_Secrets_and_volumes_referenced_by_the_pod_exist()
     {
         var configMaps = All.Value.Where(d => d.Doc.Str("kind") == "ConfigMap").ToDictionary(d => d.Doc.Str("metadata.name")!, d => d.Doc.StringMap("data"), StringComparer.Ordinal);
-        var secret = One("Secret");
-        Assert.Equal("archiver-secrets", secret.Str("metadata.name"));
-        var secretKeys = secret.StringMap("stringData").Keys.Concat(secret.StringMap("data").Keys).ToHashSet(StringComparer.Ordinal);
+        var secretKeys = SecretKeys(WorkerSecret);
 
         foreach (var from in Container.Arr("envFrom"))
             Assert.Contains(from!.Str("configMapRef.name")!, configMaps.Keys);
@@ -168,12 +213,16 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_Secret_is_only_an_example_with_placeholders_and_is_not_applied()
+    public void The_Secrets_are_only_examples_with_placeholders_and_are_not_applied()
     {
-        var secret = All.Value.Single(d => d.Doc.Str("kind") == "Secret");
-        Assert.Equal("secret.example.yaml", secret.File);
-        Assert.Null(secret.Doc.At("data"));
-        Assert.All(secret.Doc.StringMap("stringData"), kv => Assert.Contains("REPLACE_ME", kv.Value, StringComparison.Ordinal));
+        var secrets = All.Value.Where(d => d.Doc.Str("kind") == "Secret").ToList();
+        Assert.Equal([OwnerSecret, WorkerSecret], secrets.Select(s => s.Doc.Str("metadata.name")!).Order(StringComparer.Ordinal));
+        foreach (var secret in secrets)
+        {
+            Assert.Equal("secret.example.yaml", secret.File);
+            Assert.Null(secret.Doc.At("data"));
+            Assert.All(secret.Doc.StringMap("stringData"), kv => Assert.Contains("REPLACE_ME", kv.Value, StringComparison.Ordinal));
+        }
         var kustomization = Yaml.Load(Repo.Read($"{Dir}/kustomization.yaml"), "kustomization.yaml");
         Assert.DoesNotContain(kustomization.Arr("resources"), r => r!.ToString().Contains("secret", StringComparison.Ordinal));
         Assert.Contains("secret.yaml", Repo.Read($"{Dir}/.gitignore").Split('\n'));
@@ -193,6 +242,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
         Assert.All(All.Value.Where(d => d.Doc.At("metadata.namespace") is not null), d => Assert.Equal(ns, d.Doc.Str("metadata.namespace")));
         var image = Container.Str("image")!;
         Assert.Contains(kustomization.Arr("images"), i => image.StartsWith(i!.Str("name") + ":", StringComparison.Ordinal));
+        Assert.Contains("migrate-job.yaml", resources);
     }
 
     [Fact]
@@ -204,11 +254,16 @@ public sealed class KubernetesTests(ITestOutputHelper output)
         var result = Tools.Run(tool, ["kustomize", Dir], Repo.Root, TimeSpan.FromSeconds(60));
         Assert.True(result.ExitCode == 0, $"kubectl kustomize: exit {result.ExitCode}\n{result.Stderr}");
         var built = Yaml.LoadAll(result.Stdout, "kubectl kustomize");
-        Assert.Equal(["ConfigMap", "Deployment", "Namespace", "PodDisruptionBudget", "Service"], built.Select(d => d.Str("kind")!).Order(StringComparer.Ordinal));
+        Assert.Equal(["ConfigMap", "Deployment", "Job", "Namespace", "PodDisruptionBudget", "Service"], built.Select(d => d.Str("kind")!).Order(StringComparer.Ordinal));
         Assert.All(built.Where(d => d.Str("kind") != "Namespace"), d => Assert.Equal("archiver", d.Str("metadata.namespace")));
-        // The built output is what `kubectl apply -k` would send; it must pass the same typed parse.
-        Assert.Equal(5, KubernetesYaml.LoadAllFromString(result.Stdout, strict: true).Count);
-        output.WriteLine("kubectl kustomize: built 5 objects");
+        // The kustomization's `images` rewrites the Job's image like the Deployment's: one version of both.
+        var images = built.Where(d => d.Str("kind") is "Deployment" or "Job").Select(d => Assert.Single(d.Arr("spec.template.spec.containers"))!.Str("image")).Distinct().ToList();
+        Assert.Single(images);
+        // The built output is what `kubectl apply -k` would send; it must pass the same typed parse and the schema.
+        Assert.Equal(6, KubernetesYaml.LoadAllFromString(result.Stdout, strict: true).Count);
+        foreach (var doc in built)
+            Assert.True(Schema.Value.Evaluate(JsonSerializer.SerializeToElement(doc), new EvaluationOptions()).IsValid, $"kubectl kustomize output: {doc.Str("kind")} fails the schema");
+        output.WriteLine("kubectl kustomize: built 6 objects");
     }
 
     // ---- this project's deployment policy ----
@@ -255,14 +310,14 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Probes_use_the_health_endpoints_and_the_startup_probe_allows_for_migrations()
+    public void Probes_use_the_health_endpoints_and_the_startup_probe_allows_a_slow_start()
     {
         Assert.Equal("/health/live", Container.Str("livenessProbe.httpGet.path"));
         Assert.Equal("/health/ready", Container.Str("readinessProbe.httpGet.path"));
         Assert.Equal("/health/live", Container.Str("startupProbe.httpGet.path"));
         var startup = Container.At("startupProbe")!;
         var budget = startup.At("periodSeconds")!.GetValue<long>() * startup.At("failureThreshold")!.GetValue<long>();
-        Assert.True(budget >= 120, $"the startup probe gives up after {budget} s; migrations may take minutes");
+        Assert.True(budget >= 120, $"the startup probe gives up after {budget} s; a slow database may take minutes");
         Assert.True(Container.At("readinessProbe.timeoutSeconds")!.GetValue<long>() > 3, "readiness runs SELECT 1 with a 3 s bound");
         var port = Assert.Single(Container.Arr("ports"))!;
         Assert.Equal("http-metrics", port.Str("name"));
@@ -274,9 +329,108 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     public void Connection_string_comes_from_the_Secret_never_the_ConfigMap()
     {
         var env = Container.Arr("env").Single(e => e!.Str("name") == "ConnectionStrings__Archive")!;
-        Assert.Equal("archiver-secrets", env.Str("valueFrom.secretKeyRef.name"));
+        Assert.Equal(WorkerSecret, env.Str("valueFrom.secretKeyRef.name"));
         var config = One("ConfigMap").StringMap("data");
         Assert.DoesNotContain(config.Keys, k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || k.EndsWith("__IdToken", StringComparison.Ordinal));
         Assert.DoesNotContain(config.Values, v => v.Contains("Password", StringComparison.OrdinalIgnoreCase));
+    }
+
+    // ---- migrations: a separate Job as the schema's owner; the workers as the limited login ----
+
+    [Fact]
+    public void Workers_never_migrate()
+    {
+        Assert.Equal("false", One("ConfigMap").StringMap("data")["Archive__MigrateOnStart"]);
+        Assert.DoesNotContain(Container.Arr("env"), e => e!.Str("name") == "Archive__MigrateOnStart"); // nothing overrides it
+        Assert.Null(Container.At("args"));
+        Assert.Null(Container.At("command"));
+    }
+
+    [Fact]
+    public void The_Deployment_never_references_the_owners_Secret()
+    {
+        var text = Deployment.ToJsonString();
+        Assert.DoesNotContain(OwnerSecret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Container.Arr("envFrom"), f => f!.At("secretRef") is not null); // no Secret wholesale either
+        var secretsUsed = Container.Arr("env").Select(e => e!.Str("valueFrom.secretKeyRef.name")).OfType<string>()
+            .Concat(PodSpec.Arr("volumes").Select(v => v!.Str("secret.secretName")).OfType<string>()).Distinct();
+        Assert.Equal([WorkerSecret], secretsUsed);
+    }
+
+    [Fact]
+    public void The_example_Secrets_hold_the_two_logins()
+    {
+        string Login(string secret) => ComposeTests.ConnectionString(SecretNamed(secret).StringMap("stringData")["connection-string"])["Username"];
+        Assert.Equal("archiver_worker", Login(WorkerSecret));
+        Assert.Equal("archiver_owner", Login(OwnerSecret));
+        Assert.Equal(["connection-string"], SecretKeys(OwnerSecret)); // the owner's Secret holds nothing the worker needs
+    }
+
+    [Fact]
+    public void The_Job_runs_migrate_with_the_workers_image_as_the_owner()
+    {
+        Assert.Equal("archiver-migrate", Job.Str("metadata.name"));
+        Assert.Equal(Container.Str("image"), JobContainer.Str("image"));
+        Assert.Equal(["migrate"], JobContainer.Arr("args").Select(a => a!.ToString()));
+        Assert.Null(JobContainer.At("command")); // the image's ENTRYPOINT stays: `dotnet archiver.dll migrate`
+        var chiseled = Dockerfile.Load("deploy/docker/worker.Dockerfile").Named("chiseled");
+        Assert.Equal(["dotnet", "archiver.dll"], chiseled.Last("ENTRYPOINT")!.ExecForm());
+        Assert.EndsWith("-chiseled", JobContainer.Str("image"), StringComparison.Ordinal);
+
+        var env = Assert.Single(JobContainer.Arr("env"))!;
+        Assert.Equal("ConnectionStrings__Archive", env.Str("name"));
+        Assert.Equal(OwnerSecret, env.Str("valueFrom.secretKeyRef.name"));
+        Assert.Contains(env.Str("valueFrom.secretKeyRef.key")!, SecretKeys(OwnerSecret));
+        Assert.Null(JobContainer.At("envFrom")); // not the worker's ConfigMap or Secret
+        Assert.DoesNotContain(WorkerSecret, Job.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_Job_retries_then_stops_and_its_pods_are_not_workers()
+    {
+        Assert.Equal("OnFailure", JobPodSpec.Str("restartPolicy"));
+        var backoff = Job.At("spec.backoffLimit")!.GetValue<long>();
+        Assert.InRange(backoff, 1, 20);
+        Assert.Null(Job.At("spec.parallelism"));   // one at a time (the advisory lock would serialise them anyway)
+        Assert.Null(Job.At("spec.completions"));
+        Assert.Null(JobContainer.At("ports"));
+        // The Service and the PDB select worker pods only: not this one.
+        var labels = Job.StringMap("spec.template.metadata.labels");
+        foreach (var selector in new[] { One("Service").StringMap("spec.selector"), One("PodDisruptionBudget").StringMap("spec.selector.matchLabels"), Deployment.StringMap("spec.selector.matchLabels") })
+            Assert.False(selector.All(s => labels.GetValueOrDefault(s.Key) == s.Value), "the Job's pod matches a worker selector");
+        Assert.Equal("migrate", labels["app.kubernetes.io/component"]);
+    }
+
+    [Fact]
+    public void The_Job_has_the_same_security_context_as_the_Deployment()
+    {
+        Assert.True(JsonNode.DeepEquals(PodSpec.At("securityContext"), JobPodSpec.At("securityContext")), "pod securityContext differs from the Deployment's");
+        Assert.True(JsonNode.DeepEquals(Container.At("securityContext"), JobContainer.At("securityContext")), "container securityContext differs from the Deployment's");
+        Assert.Equal(false, JobPodSpec.At("automountServiceAccountToken")?.GetValue<bool>());
+        Assert.Equal(false, JobPodSpec.At("enableServiceLinks")?.GetValue<bool>());
+        // A read-only root needs a writable /tmp for the runtime, backed by a declared volume.
+        var mount = Assert.Single(JobContainer.Arr("volumeMounts"), m => m!.Str("mountPath") == "/tmp")!;
+        Assert.Contains(JobPodSpec.Arr("volumes"), v => v!.Str("name") == mount.Str("name") && v.At("emptyDir") is not null);
+        foreach (var kind in new[] { "requests", "limits" })
+        {
+            Assert.NotNull(JobContainer.At($"resources.{kind}.cpu"));
+            Assert.NotNull(JobContainer.At($"resources.{kind}.memory"));
+        }
+    }
+
+    [Fact]
+    public void The_upgrade_order_is_written_where_operators_look()
+    {
+        // Job first, workers after: said in the Job, the Deployment and the kustomization, with the commands.
+        foreach (var file in new[] { "migrate-job.yaml", "deployment.yaml", "kustomization.yaml" })
+            Assert.Contains("upgrade", Repo.Read($"{Dir}/{file}"), StringComparison.OrdinalIgnoreCase);
+        var kustomization = Repo.Read($"{Dir}/kustomization.yaml");
+        Assert.Contains("kubectl apply -k deploy/k8s -l app.kubernetes.io/component=migrate", kustomization, StringComparison.Ordinal);
+        Assert.Contains("kubectl -n archiver wait --for=condition=complete job/archiver-migrate", kustomization, StringComparison.Ordinal);
+        // In this order: the Job alone, the wait for it, then everything (the workers).
+        var job = kustomization.IndexOf("-l app.kubernetes.io/component=migrate", StringComparison.Ordinal);
+        var wait = kustomization.IndexOf("--for=condition=complete", StringComparison.Ordinal);
+        var all = System.Text.RegularExpressions.Regex.Match(kustomization[(wait + 1)..], @"kubectl apply -k deploy/k8s(?! -l)\s");
+        Assert.True(job >= 0 && job < wait && all.Success, "kustomization.yaml: the Job, the wait, then `kubectl apply -k deploy/k8s`");
     }
 }

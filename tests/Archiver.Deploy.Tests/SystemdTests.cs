@@ -1,19 +1,40 @@
 namespace Archiver.Deploy.Tests;
 
-/// <summary>deploy/systemd: the unit's service type, restarts, user, hardening and secrets, and its example environment.</summary>
+/// <summary>
+/// deploy/systemd: the worker unit's service type, restarts, user, hardening and secrets, its example environment, and
+/// the migration unit that runs before it as the schema's owner (archiver-migrate.service, migrate.env.example).
+/// </summary>
 public sealed class SystemdTests(ITestOutputHelper output)
 {
     private const string UnitPath = "deploy/systemd/archiver.service";
+    private const string MigrateUnitPath = "deploy/systemd/archiver-migrate.service";
+
+    /// <summary>The hardening archiver.service sets, which the migration unit must set identically.</summary>
+    private static readonly string[] HardeningKeys =
+    [
+        "NoNewPrivileges", "CapabilityBoundingSet", "AmbientCapabilities", "ProtectSystem", "ProtectHome", "PrivateTmp",
+        "PrivateDevices", "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs", "ProtectControlGroups",
+        "ProtectClock", "ProtectHostname", "ProtectProc", "RestrictAddressFamilies", "RestrictNamespaces",
+        "RestrictRealtime", "RestrictSUIDSGID", "LockPersonality", "SystemCallArchitectures", "RemoveIPC", "UMask",
+    ];
 
     /// <summary>section → key → every value assigned (a unit may assign a key several times).</summary>
     private static Dictionary<string, Dictionary<string, List<string>>> Unit { get; } = ParseUnit(Repo.Read(UnitPath));
 
-    private static string One(string section, string key)
+    private static Dictionary<string, Dictionary<string, List<string>>> MigrateUnit { get; } = ParseUnit(Repo.Read(MigrateUnitPath));
+
+    private static string One(string section, string key) => One(Unit, section, key);
+
+    private static string One(Dictionary<string, Dictionary<string, List<string>>> unit, string section, string key)
     {
-        var values = Unit.TryGetValue(section, out var keys) ? keys.GetValueOrDefault(key) : null;
+        var values = unit.TryGetValue(section, out var keys) ? keys.GetValueOrDefault(key) : null;
         Assert.True(values is not null, $"[{section}] {key}= is missing");
         return Assert.Single(values);
     }
+
+    /// <summary>Every value of a key, each split on whitespace (After=a b, After=c → a, b, c).</summary>
+    private static List<string> Words(Dictionary<string, Dictionary<string, List<string>>> unit, string section, string key) =>
+        (unit.GetValueOrDefault(section)?.GetValueOrDefault(key) ?? []).SelectMany(v => v.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
 
     [Theory]
     [InlineData("Type", "notify")]          // the worker sends READY=1 itself
@@ -60,18 +81,27 @@ public sealed class SystemdTests(ITestOutputHelper output)
         Assert.False(Unit["Service"].ContainsKey("MemoryDenyWriteExecute"), "MemoryDenyWriteExecute=yes makes the .NET runtime fail at start");
     }
 
-    [Fact]
-    public void Secrets_come_from_credentials_and_the_environment_file_never_the_unit()
+    [Theory]
+    [InlineData(UnitPath)]
+    [InlineData(MigrateUnitPath)]
+    public void Secrets_come_from_credentials_and_the_environment_file_never_the_unit(string path)
     {
-        var text = Repo.Read(UnitPath);
+        var text = Repo.Read(path);
         foreach (var line in text.Split('\n').Where(l => !l.TrimStart().StartsWith('#')))
         {
             Assert.DoesNotContain("Password", line, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("ConnectionStrings__", line, StringComparison.Ordinal);
             Assert.DoesNotContain("IdToken", line, StringComparison.Ordinal);
         }
-        Assert.Contains("archive.pgpass:/etc/archiver/credentials/archive.pgpass", Unit["Service"]["LoadCredential"]);
+    }
+
+    [Fact]
+    public void Worker_gets_its_own_logins_credential_and_never_the_owners()
+    {
+        Assert.Equal(["archive.pgpass:/etc/archiver/credentials/archive.pgpass"], Unit["Service"]["LoadCredential"]);
         Assert.Contains("PGPASSFILE=%d/archive.pgpass", Unit["Service"]["Environment"]);
+        var active = string.Join('\n', Repo.Read(UnitPath).Split('\n').Where(l => !l.TrimStart().StartsWith('#')));
+        Assert.DoesNotContain("owner", active, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -83,6 +113,72 @@ public sealed class SystemdTests(ITestOutputHelper output)
         Assert.DoesNotContain(env.Keys, k => k.EndsWith("__IdToken", StringComparison.Ordinal));
         Assert.Equal("127.0.0.1", env["Observability__Address"]); // on a host, loopback
         Assert.Equal("json", env["Logging__Console__FormatterName"]);
+    }
+
+    [Fact]
+    public void Example_worker_environment_uses_the_limited_login_and_never_migrates()
+    {
+        var env = EnvFile(Repo.Read("deploy/systemd/archiver.env.example"));
+        Assert.Equal("archiver_worker", ComposeTests.ConnectionString(env["ConnectionStrings__Archive"])["Username"]);
+        Assert.Equal("false", env["Archive__MigrateOnStart"]);
+    }
+
+    // ---- archiver-migrate.service: the migrations, as the schema's owner, before the worker ----
+
+    [Theory]
+    [InlineData("Type", "oneshot")]          // runs to completion before the worker is started
+    [InlineData("RemainAfterExit", "yes")]   // then stays active, so the worker's Requires= holds without a rerun
+    [InlineData("ExecStart", "/usr/bin/dotnet /opt/archiver/archiver.dll migrate")]
+    [InlineData("WorkingDirectory", "/opt/archiver")]
+    [InlineData("EnvironmentFile", "/etc/archiver/migrate.env")]
+    [InlineData("LoadCredential", "owner.pgpass:/etc/archiver/credentials/owner.pgpass")]
+    [InlineData("Restart", "on-failure")]    // a database not reachable yet at boot
+    [InlineData("DynamicUser", "yes")]       // its credential is unreadable to the worker's user `archiver`
+    public void Migrate_unit_sets(string key, string value) => Assert.Equal(value, One(MigrateUnit, "Service", key));
+
+    [Fact]
+    public void Migrate_unit_runs_as_another_user_than_the_worker_with_its_own_files()
+    {
+        Assert.NotEqual(One("Service", "User"), One(MigrateUnit, "Service", "User"));
+        Assert.NotEqual(One("Service", "EnvironmentFile"), One(MigrateUnit, "Service", "EnvironmentFile"));
+        Assert.Contains("PGPASSFILE=%d/owner.pgpass", MigrateUnit["Service"]["Environment"]);
+        Assert.False(MigrateUnit["Service"].ContainsKey("WatchdogSec")); // a oneshot never notifies
+        // Pulled in by the worker, not enabled on its own.
+        Assert.False(MigrateUnit.ContainsKey("Install"));
+        Assert.Contains("network-online.target", Words(MigrateUnit, "Unit", "After"));
+    }
+
+    [Fact]
+    public void Migrate_unit_has_the_same_hardening_as_the_worker()
+    {
+        foreach (var key in HardeningKeys)
+        {
+            Assert.Equal(One("Service", key), One(MigrateUnit, "Service", key));
+        }
+        Assert.Empty(Unit["Service"].Keys.Where(k => k.StartsWith("Protect", StringComparison.Ordinal) || k.StartsWith("Restrict", StringComparison.Ordinal) || k.StartsWith("Private", StringComparison.Ordinal)).Except(HardeningKeys));
+        Assert.False(MigrateUnit["Service"].ContainsKey("MemoryDenyWriteExecute"), "MemoryDenyWriteExecute=yes makes the .NET runtime fail at start");
+    }
+
+    [Fact]
+    public void Worker_requires_and_starts_after_the_migrations()
+    {
+        Assert.Contains("archiver-migrate.service", Words(Unit, "Unit", "Requires"));
+        Assert.Contains("archiver-migrate.service", Words(Unit, "Unit", "After"));
+        Assert.Equal("archiver-migrate.service", Path.GetFileName(MigrateUnitPath));
+    }
+
+    [Fact]
+    public void Example_migrate_environment_names_the_owner_and_holds_no_password_and_nothing_of_the_worker()
+    {
+        var env = EnvFile(Repo.Read("deploy/systemd/migrate.env.example"));
+        var owner = ComposeTests.ConnectionString(env["ConnectionStrings__Archive"]);
+        Assert.Equal("archiver_owner", owner["Username"]);
+        Assert.False(owner.ContainsKey("Password"));
+        Assert.Equal(["ConnectionStrings__Archive"], env.Keys); // `archiver migrate` reads nothing else
+        // The same database as the worker's.
+        var worker = ComposeTests.ConnectionString(EnvFile(Repo.Read("deploy/systemd/archiver.env.example"))["ConnectionStrings__Archive"]);
+        foreach (var key in new[] { "Host", "Port", "Database" })
+            Assert.Equal(worker[key], owner[key]);
     }
 
     [Fact]
@@ -100,15 +196,29 @@ public sealed class SystemdTests(ITestOutputHelper output)
             return;
         // verify warns on stderr (unknown keys, bad values) yet exits 0, so any output at all is a failure. It also
         // checks that ExecStart's binary exists: /usr/bin/dotnet, as on a host with the .NET runtime installed.
+        // Both units side by side: archiver.service Requires= archiver-migrate.service, which verify resolves from the
+        // directory of the units given (without it, verify fails: "Unit archiver-migrate.service not found").
         var dir = Directory.CreateTempSubdirectory("archiver-unit-").FullName;
         try
         {
-            File.Copy(Repo.PathOf(UnitPath), Path.Combine(dir, "archiver.service"));
-            var result = Tools.Run(tool, ["verify", "--man=no", Path.Combine(dir, "archiver.service")], dir, TimeSpan.FromSeconds(60));
+            var units = new[] { UnitPath, MigrateUnitPath }.Select(u => Path.Combine(dir, Path.GetFileName(u))).ToList();
+            File.Copy(Repo.PathOf(UnitPath), units[0]);
+            File.Copy(Repo.PathOf(MigrateUnitPath), units[1]);
+            var result = Tools.Run(tool, ["verify", "--man=no", .. units], dir, TimeSpan.FromSeconds(60));
             Assert.True(result.ExitCode == 0 && result.Output.Length == 0, $"systemd-analyze verify: exit {result.ExitCode}\n{result.Output}");
-            output.WriteLine("systemd-analyze verify: no findings");
-            var security = Tools.Run(tool, ["security", "--offline=true", Path.Combine(dir, "archiver.service")], dir, TimeSpan.FromSeconds(60));
-            output.WriteLine(security.Output.Split('\n').LastOrDefault(l => l.Contains("Overall exposure", StringComparison.Ordinal)) ?? "(systemd-analyze security --offline: no summary)");
+            output.WriteLine("systemd-analyze verify archiver.service archiver-migrate.service: no findings");
+
+            // The check itself: a broken migration unit is reported through the worker's dependency too.
+            File.WriteAllText(units[1], File.ReadAllText(units[1]).Replace("Type=oneshot", "Type=oneshto", StringComparison.Ordinal));
+            var broken = Tools.Run(tool, ["verify", "--man=no", units[0]], dir, TimeSpan.FromSeconds(60));
+            Assert.Contains("oneshto", broken.Output, StringComparison.Ordinal);
+            File.Copy(Repo.PathOf(MigrateUnitPath), units[1], overwrite: true);
+
+            foreach (var unit in units)
+            {
+                var security = Tools.Run(tool, ["security", "--offline=true", unit], dir, TimeSpan.FromSeconds(60));
+                output.WriteLine(security.Output.Split('\n').LastOrDefault(l => l.Contains("Overall exposure", StringComparison.Ordinal)) ?? $"(systemd-analyze security --offline {Path.GetFileName(unit)}: no summary)");
+            }
         }
         finally
         {
@@ -143,7 +253,8 @@ public sealed class SystemdTests(ITestOutputHelper output)
                 current[key] = values = [];
             values.Add(line[(eq + 1)..].Trim());
         }
-        Assert.Equal(["Unit", "Service", "Install"], sections.Keys);
+        Assert.True(sections.Keys.SequenceEqual(["Unit", "Service", "Install"]) || sections.Keys.SequenceEqual(["Unit", "Service"]),
+            "sections must be [Unit], [Service] and optionally [Install], in that order: " + string.Join(", ", sections.Keys));
         return sections;
     }
 

@@ -47,6 +47,14 @@ public class PostgresDatabase : IAsyncLifetime
         await drop.ExecuteNonQueryAsync();
     }
 
+    /// <summary>For a database made inside a test (<c>await using var _ = database.AsDisposable();</c>): dropped when the test ends.</summary>
+    public IAsyncDisposable AsDisposable() => new Dropper(this);
+
+    private sealed class Dropper(PostgresDatabase database) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await database.DisposeAsync();
+    }
+
     /// <summary>Runs SQL as the superuser in this database.</summary>
     public async Task ExecuteAsync(string sql)
     {

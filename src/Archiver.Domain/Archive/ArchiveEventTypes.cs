@@ -34,6 +34,7 @@ public static class ArchiveEventTypes
     {
         ConversationObserved, ConversationOpened, ParticipantJoined, ParticipantLeft, DialogOpened, DialogClosed, TtrChanged, SkillChanged,
         StageChanged, CsatSubmitted, ConversationClosed, UnrecognisedFrame, AgentProfileObserved, UnmappedChange,
+        MigrationApplied, ProjectionsRebuilt, CheckpointKeyChanged,
     };
 
     /// <summary>
@@ -47,6 +48,16 @@ public static class ArchiveEventTypes
 
     /// <summary>The non-sequenced stream that keeps a dialog's ChatStateEvents when they are archived (§14.8).</summary>
     public static string ChatStateStream(string dialogId) => $"chatstate:{dialogId}";
+
+    /// <summary>
+    /// The admin stream: every privileged operation on the archive (a migration applied, the read models rebuilt, the
+    /// checkpoint key changed, later lifecycle operations), appended by whoever did it, covered by the checkpoints.
+    /// </summary>
+    public const string AdminStream = "admin:archive";
+
+    public const string MigrationApplied = "MigrationApplied";
+    public const string ProjectionsRebuilt = "ProjectionsRebuilt";
+    public const string CheckpointKeyChanged = "CheckpointKeyChanged";
 
     /// <summary>The stream of well-formed frames the worker did not recognise, per consumer.</summary>
     public static string UnrecognisedStream(string consumerName) => $"unrecognised:{consumerName}";

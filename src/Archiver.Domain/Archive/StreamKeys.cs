@@ -19,6 +19,9 @@ public enum StreamKind
 
     /// <summary><c>unrecognised:{consumer}</c>: frames and changes the worker could not file anywhere else.</summary>
     Unrecognised,
+
+    /// <summary><c>admin:archive</c>: privileged operations on the archive (migrations, rebuilds, key changes).</summary>
+    Admin,
 }
 
 /// <summary>
@@ -39,6 +42,7 @@ public static class StreamKeys
             "conversation" => StreamKind.Conversation,
             "agent" => StreamKind.Agent,
             "chatstate" => StreamKind.ChatState,
+            "admin" => StreamKind.Admin,
             _ => StreamKind.Unrecognised,
         };
     }

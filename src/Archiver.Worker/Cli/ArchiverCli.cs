@@ -17,6 +17,7 @@ public static class ArchiverCli
         root.SetAction((_, cancellationToken) => CliAction.RunAsync("run", WorkerHost.RunAsync, cancellationToken));
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(CheckpointCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ProjectionsCommand.Create());
         root.Subcommands.Add(TranscriptCommand.Create());

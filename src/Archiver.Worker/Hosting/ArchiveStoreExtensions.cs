@@ -1,5 +1,6 @@
 using Archiver.Worker.Projections;
 using Archiver.Worker.Store;
+using Archiver.Worker.Store.Checkpoints;
 using Archiver.Worker.Store.Migrations;
 using Archiver.Worker.Store.Verification;
 using Microsoft.Extensions.Configuration;
@@ -41,8 +42,14 @@ public static class ArchiveStoreExtensions
         services.AddSingleton<IInlineProjection, AgentsProjection>();
         services.AddSingleton<IEventStore, PostgresEventStore>();
         services.AddSingleton<ProjectionRebuilder>();
-        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<AdminLog>();
+        services.AddSingleton(sp => new MigrationRunner(sp.GetRequiredService<NpgsqlDataSource>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MigrationRunner>>(), sp.GetRequiredService<AdminLog>()));
         services.AddSingleton<EventLogVerifier>();
+        services.AddOptions<IntegrityOptions>().Bind(configuration.GetSection(IntegrityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IntegrityOptions>, IntegrityOptionsValidator>();
+        services.AddSingleton<Checkpointer>();
+        services.AddSingleton<CheckpointVerifier>();
         return services;
     }
 

@@ -11,6 +11,9 @@ public static class WorkerHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Services.AddArchiveStore(builder.Configuration);
         builder.Services.AddHostedService<StoreStartupService>();
+        // Before the writer (in AddConsumerSessions): hosted services stop in reverse order, so the last checkpoint is
+        // taken after the writer has drained.
+        builder.Services.AddHostedService<Archiver.Worker.Store.Checkpoints.CheckpointService>();
         builder.Services.AddConsumerSessions(builder.Configuration);
         builder.AddObservability();
         await using var app = builder.Build();

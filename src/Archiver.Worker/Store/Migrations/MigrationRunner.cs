@@ -11,7 +11,7 @@ public sealed record MigrationReport(int SchemaVersion, IReadOnlyList<string> Ap
 /// Several workers may start at once: a transaction-scoped advisory lock makes them take turns, and each re-reads
 /// what is applied under that lock. Every applied script is checked against its file before anything runs.
 /// </summary>
-public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger)
+public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger, AdminLog? admin = null)
 {
     // Any fixed number: the lock only has to be the same for every Archiver process on this database.
     private const long MigrationLockKey = 0x4172_6368_6976_6572; // "Archiver"
@@ -26,7 +26,15 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
         foreach (var migration in migrations.Where(m => !applied.ContainsKey(m.Version)))
         {
             if (await ApplyAsync(migration, cancellationToken))
+            {
                 appliedNow.Add(migration.FileName);
+                if (admin is not null)
+                {
+                    await admin.RecordAsync(Archiver.Domain.Archive.ArchiveEventTypes.MigrationApplied, migration.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        new System.Text.Json.Nodes.JsonObject { ["version"] = migration.Version, ["file"] = migration.FileName, ["checksum"] = migration.Checksum },
+                        cancellationToken);
+                }
+            }
         }
 
         var version = migrations.Count == 0 ? 0 : migrations[^1].Version;
@@ -36,6 +44,10 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
         StoreLog.MigrationsDone(logger, schemaVersion, appliedNow.Count);
         return new MigrationReport(schemaVersion, appliedNow);
     }
+
+    /// <summary>The highest migration version applied (0 when none, or no history table yet).</summary>
+    public async Task<int> SchemaVersionAsync(CancellationToken cancellationToken = default) =>
+        await HistoryTableExistsAsync(cancellationToken) ? (await AppliedAsync(cancellationToken)).Keys.DefaultIfEmpty(0).Max() : 0;
 
     /// <summary>Throws <see cref="MigrationChangedException"/> naming the first applied script whose file differs.</summary>
     public async Task CheckAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)

@@ -16,6 +16,24 @@ public enum FindingKind
 
     /// <summary>Global positions skip numbers, or the log head disagrees: events were removed.</summary>
     GlobalPositionGap,
+
+    /// <summary>A checkpoint file's signature does not verify with the public key: the file was altered or forged.</summary>
+    CheckpointSignatureInvalid,
+
+    /// <summary>archive.checkpoints no longer holds what the checkpoint files say, or its chain is broken: it was rewritten.</summary>
+    CheckpointTableRewritten,
+
+    /// <summary>The log holds fewer events than a checkpoint saw: its tail was removed.</summary>
+    LogTruncated,
+
+    /// <summary>The streams' heads as of a checkpoint differ from what it states: a stream was removed, or rewritten with its chain.</summary>
+    StreamHeadsDiffer,
+
+    /// <summary>The conflicts as of a checkpoint differ from what it states: a conflict row was edited or removed.</summary>
+    ConflictsDiffer,
+
+    /// <summary>The rejections as of a checkpoint differ from what it states: a rejection row was edited or removed.</summary>
+    RejectionsDiffer,
 }
 
 /// <param name="Position">The position in the stream where the finding is, when it is about one event.</param>
