@@ -20,8 +20,10 @@ GRANT SELECT, INSERT, UPDATE ON archive.consumer_identities, archive.consumer_le
 GRANT SELECT, INSERT, UPDATE, DELETE ON archive.workers TO archiver_writer;  -- a worker that stops leaves (DELETE its row)
 -- The migrations applied: the worker checks them at start, it never applies them.
 GRANT SELECT ON archive.schema_migrations TO archiver_writer;
--- The read models, kept inside each append: insert and update rows, never empty a table (rebuilds are the owner's).
-GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA readmodel TO archiver_writer;
+-- The read models' tables (not the views), kept inside each append: insert and update rows, never empty a table
+-- (rebuilds are the owner's).
+GRANT SELECT, INSERT, UPDATE ON readmodel.dialogs, readmodel.transcript_messages, readmodel.conversations, readmodel.read_receipts,
+  readmodel.csat_results, readmodel.survey_answers, readmodel.participants, readmodel.agents TO archiver_writer;
 
 -- ---- signed checkpoints --------------------------------------------------------------------------------------------
 -- What the archive held at a moment, signed with a key the database never holds (ECDSA P-256): the log head, a Merkle

@@ -8,6 +8,9 @@
 # (.dockerignore keeps bin/, obj/, .run/, .git/ and the rest out; ../shared is outside the context and never needed).
 # tests/Archiver.Deploy.Tests replays this build stage locally (same COPYs, same RUN commands) and checks that
 # archiver.dll comes out.
+#
+# One image, two uses: `docker run IMAGE` is the worker; `docker run IMAGE migrate` applies the schema migrations (run
+# it with the schema owner's connection string, and the worker with a limited login and Archive__MigrateOnStart=false).
 
 ARG DOTNET_VERSION=10.0
 
@@ -51,7 +54,9 @@ ENV ASPNETCORE_HTTP_PORTS= \
 EXPOSE 9400
 # `app` (UID 1654) is created by Microsoft's images; APP_UID names it.
 USER $APP_UID
-# Start period: migrations run before the host starts serving.
+# Start period: a worker left at Archive__MigrateOnStart=true (the default) migrates before the host serves. The
+# deployments here run `migrate` as a separate step with the schema owner's login instead (the same image, argument
+# `migrate`: docker-compose.yml's `migrate` service, deploy/k8s/migrate-job.yaml) and the worker with false.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
     CMD wget -q -O /dev/null "http://127.0.0.1:${Observability__Port:-9400}/health/ready" || exit 1
 ENTRYPOINT ["dotnet", "archiver.dll"]

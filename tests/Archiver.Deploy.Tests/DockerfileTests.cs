@@ -142,7 +142,8 @@ public sealed class DockerfileTests
         {
             "src/Archiver.Worker/bin/Release/net10.0/archiver.dll", "src/Archiver.Worker/obj/project.assets.json",
             "src/Archiver.Domain/obj/Release/x.cs", ".run/pg/data/PG_VERSION", ".run/brand-key.pem", ".git/HEAD",
-            "tests/Archiver.Worker.Tests/x.cs", "bench/run", "deploy/compose/dev-secrets/archive.pgpass", ".env",
+            "tests/Archiver.Worker.Tests/x.cs", "bench/run", "deploy/compose/dev-secrets/owner.pgpass", "deploy/compose/dev-secrets/worker.pgpass",
+            "deploy/compose/initdb/10-worker-login.sh", ".env",
         })
         {
             Assert.True(ignore.Excludes(path), $".dockerignore lets {path} into the build context");

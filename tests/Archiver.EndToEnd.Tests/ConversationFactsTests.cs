@@ -113,7 +113,7 @@ public sealed class ConversationFactsTests
         Assert.Contains(invariants, d => d.EndsWith("closed 2× (at most once)", StringComparison.Ordinal));
         Assert.Contains(invariants, d => d.Contains("after the last fact the participants are", StringComparison.Ordinal));
 
-        // readmodel.participants: a row held twice, and the documented query counts a transfer more.
+        // readmodel.participants: a row held twice is reported; the transfers view (issue 12) still counts the one handover.
         Assert.Equal("", await run.ParticipantsReportAsync(truth)); // appended without projections: the read model is untouched so far
         await using (var duplicate = run.Archive.CreateCommand(
                          """
@@ -126,7 +126,8 @@ public sealed class ConversationFactsTests
             Assert.Equal(1, await duplicate.ExecuteNonQueryAsync());
         }
         var participants = await run.ParticipantsReportAsync(truth);
-        Assert.Contains("The documented transfer query counts 2 transfer(s), the simulator performed 1.", participants, StringComparison.Ordinal);
+        Assert.Contains("The documented transfer query counts 1 transfer(s), the simulator performed 1.", participants, StringComparison.Ordinal);
+        Assert.DoesNotContain("transfer(s) differ", participants, StringComparison.Ordinal);
         Assert.Contains("LEFT ASSIGNED_AGENT", participants, StringComparison.Ordinal);
     }
 

@@ -75,16 +75,8 @@ public sealed partial class HostileContentTests
     public async Task Every_hostile_case_is_archived_recorded_and_counted_while_the_worker_stays_up_and_the_rest_flows()
     {
         await using var run = await EndToEndRun.StartAsync(1, new SimulatorSettings { Seed = 11 }, modes: ["Unauthenticated"]);
-        // The worker runs as a login that can only append (a member of archiver_writer), after the owner migrated.
-        var migrated = await ProcessRunner.ArchiverAsync(new Dictionary<string, string?> { ["ConnectionStrings__Archive"] = run.ConnectionString }, "migrate");
-        Assert.True(migrated.ExitCode == 0, migrated.StandardError);
-        var writer = await run.CreateLoginAsync("archiver_writer");
-        var worker = run.StartWorker(e =>
-        {
-            e["ConnectionStrings__Archive"] = writer;
-            e["Archive__MigrateOnStart"] = "false";
-            e["Observability__Port"] = "0";
-        });
+        // The harness migrates as the owner and runs the worker as a member of archiver_writer only (EndToEndRun).
+        var worker = run.StartWorker(e => e["Observability__Port"] = "0");
         await run.ConsumersConnectedAsync();
         using var http = new HttpClient { BaseAddress = await ObservabilityTests.ListeningOnAsync(run) };
         var consumerId = (await run.Control.GetFromJsonAsync<JsonArray>("/control/consumers"))![0]!["consumerId"]!.GetValue<string>();

@@ -46,7 +46,8 @@ public sealed partial class ObservabilityTests
         }
         var appended = AppendedTotal().Match(metrics);
         Assert.True(appended.Success, metrics);
-        Assert.Equal(await ArchiveComparison.CountAsync(run.Archive, "SELECT count(*) FROM archive.events"),
+        // The admin stream's events (the migrations) were appended by `archiver migrate`, not by this worker.
+        Assert.Equal(await ArchiveComparison.CountAsync(run.Archive, "SELECT count(*) FROM archive.events WHERE stream_id <> 'admin:archive'"),
             long.Parse(appended.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(0, await worker.StopAsync(TimeSpan.FromSeconds(30)));
         await ScenarioArchiveTests.AssertNoSecretsLoggedAsync(run);

@@ -127,7 +127,8 @@ public static class ArchiveComparison
         }
 
         foreach (var stream in archived.Keys.Where(s => !expectedStreams.Contains(s) && !s.StartsWith("chatstate:", StringComparison.Ordinal)
-                     && !s.StartsWith("unrecognised:", StringComparison.Ordinal) && !s.StartsWith("agent:", StringComparison.Ordinal)))
+                     && !s.StartsWith("unrecognised:", StringComparison.Ordinal) && !s.StartsWith("agent:", StringComparison.Ordinal)
+                     && !s.StartsWith("admin:", StringComparison.Ordinal)))
             differences.Add($"unexpected stream {stream} ({archived[stream].Count} events)");
         return differences;
     }

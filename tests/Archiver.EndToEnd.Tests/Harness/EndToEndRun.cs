@@ -35,7 +35,11 @@ public sealed class EndToEndRun : IAsyncDisposable
 
     public NpgsqlDataSource Archive => _database.DataSource;
 
+    /// <summary>The owner's connection string (migrations, rebuilds, tampering); the worker runs as <see cref="WorkerConnectionString"/>.</summary>
     public string ConnectionString => _database.ConnectionString;
+
+    /// <summary>The worker's login: a member of archiver_writer only.</summary>
+    public string WorkerConnectionString => _environment["ConnectionStrings__Archive"]!;
 
     public int Consumers { get; private init; }
 
@@ -100,6 +104,14 @@ public sealed class EndToEndRun : IAsyncDisposable
                     break;
             }
         }
+        // As deployed: the owner migrates, and the worker runs as a login that is only a member of archiver_writer, with
+        // Archive__MigrateOnStart=false (docs/operations.md, "Roles and grants").
+        var migrated = await ProcessRunner.ArchiverAsync(new Dictionary<string, string?> { ["ConnectionStrings__Archive"] = database.ConnectionString }, "migrate");
+        if (migrated.ExitCode != 0)
+            throw new InvalidOperationException($"archiver migrate failed: {migrated.StandardError}");
+        environment["ConnectionStrings__Archive"] = await database.CreateLoginAsync("archiver_writer");
+        environment["Archive__MigrateOnStart"] = "false";
+        database.DataSource.Clear(); // no idle connection from before a test's database outage is left in the pool
         configure?.Invoke(environment);
         return new EndToEndRun(database, simulator, keyFile, environment) { Consumers = consumers };
     }

@@ -15,7 +15,7 @@ public sealed class CliTests(MigratedDatabase database) : IClassFixture<Migrated
         var help = await ProcessRunner.ArchiverAsync(new Dictionary<string, string?>(), "--help");
 
         Assert.Equal(0, help.ExitCode);
-        foreach (var command in new[] { "migrate", "verify", "status", "projections", "transcript", "export", "search" })
+        foreach (var command in new[] { "migrate", "verify", "checkpoint", "status", "projections", "transcript", "export", "search" })
             Assert.Contains(command, help.StandardOutput, StringComparison.Ordinal);
     }
 
@@ -65,5 +65,44 @@ public sealed class CliTests(MigratedDatabase database) : IClassFixture<Migrated
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains($"schema version {Migration.Embedded()[^1].Version} (0 applied now)", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_compliance_login_verifies_the_archive_against_its_checkpoints_and_the_worker_login_takes_them()
+    {
+        var dialog = Guid.NewGuid().ToString();
+        await database.CreateStore().AppendAsync([Events.Content(dialog, 0), Events.Content(dialog, 1)]);
+        var directory = Directory.CreateTempSubdirectory("archiver-cli-checkpoints-").FullName;
+        try
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            await File.WriteAllTextAsync(Path.Combine(directory, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+            await File.WriteAllTextAsync(Path.Combine(directory, "public.pem"), key.ExportSubjectPublicKeyInfoPem());
+            var worker = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings__Archive"] = await database.CreateLoginAsync("archiver_writer"),
+                ["Integrity__SigningKeyFile"] = Path.Combine(directory, "key.pem"),
+                ["Integrity__CheckpointDirectory"] = Path.Combine(directory, "files"),
+            };
+            var taken = await ProcessRunner.ArchiverAsync(worker, "checkpoint");
+            Assert.True(taken.ExitCode == 0, taken.StandardError);
+            Assert.Matches(@"^checkpoint \d+ signed with key [0-9a-f]{16}: ", taken.StandardOutput);
+
+            var compliance = new Dictionary<string, string?> { ["ConnectionStrings__Archive"] = await database.CreateLoginAsync("compliance") };
+            var plain = await ProcessRunner.ArchiverAsync(compliance, "verify");
+            Assert.True(plain.ExitCode == 0, plain.StandardError + plain.StandardOutput);
+            var checkedAgainst = await ProcessRunner.ArchiverAsync(compliance, "verify", "--checkpoints", Path.Combine(directory, "files"),
+                "--public-key", Path.Combine(directory, "public.pem"));
+            Assert.True(checkedAgainst.ExitCode == 0, checkedAgainst.StandardError + checkedAgainst.StandardOutput);
+            Assert.Contains("and against every checkpoint", checkedAgainst.StandardOutput, StringComparison.Ordinal);
+
+            var alone = await ProcessRunner.ArchiverAsync(compliance, "verify", "--checkpoints", Path.Combine(directory, "files"));
+            Assert.Equal(1, alone.ExitCode);
+            Assert.Contains("--public-key", alone.StandardError, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }
