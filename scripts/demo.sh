@@ -43,6 +43,13 @@ archiver=(dotnet "$root/src/Archiver.Worker/bin/Release/net10.0/archiver.dll")
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$state/brand-key.pem" 2>/dev/null
 openssl pkey -in "$state/brand-key.pem" -pubout -out "$state/brand-key.pub.pem"
 chmod 600 "$state/brand-key.pem"
+# The checkpoint key (docs/operations.md, "Checkpoints"): the worker signs a checkpoint every 300 s and when it stops;
+# exports are signed with it too. The files go to .run/checkpoints (on write-once storage in production).
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$state/checkpoint-key.pem" 2>/dev/null
+openssl pkey -in "$state/checkpoint-key.pem" -pubout -out "$state/checkpoint-key.pub.pem"
+chmod 600 "$state/checkpoint-key.pem"
+rm -rf "$state/checkpoints" "$state/export"
+export Integrity__SigningKeyFile="$state/checkpoint-key.pem" Integrity__CheckpointDirectory="$state/checkpoints"
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -87,7 +94,9 @@ done
 
 kill -TERM "${pids[1]}"; wait "${pids[1]}" || true
 "${archiver[@]}" status
-"${archiver[@]}" verify
+"${archiver[@]}" verify --checkpoints "$state/checkpoints" --public-key "$state/checkpoint-key.pub.pem"
+"${archiver[@]}" export --from 2000-01-01 --to 2100-01-01 --out "$state/export"
+"${archiver[@]}" export verify "$state/export" --public-key "$state/checkpoint-key.pub.pem"
 
 echo
 echo "=== Three archived transcripts (archiver transcript <conversationId>) ==="
@@ -105,8 +114,10 @@ Query it, e.g.:
     -c 'SELECT conversation_id, sequence, originator_role, text FROM readmodel.transcript_messages ORDER BY server_ts LIMIT 20'
 Raw events (the evidence): archive.events; read models: schema readmodel (docs/analytics.md). Also try:
   dotnet src/Archiver.Worker/bin/Release/net10.0/archiver.dll search "order"       (with ConnectionStrings__Archive set)
-  dotnet src/Archiver.Worker/bin/Release/net10.0/archiver.dll export --from 2000-01-01 --to 2100-01-01 --format html The connection string (with its generated
-password) is in $state/pg/url. Stop the cluster with: bash scripts/demo.sh --stop
+  dotnet src/Archiver.Worker/bin/Release/net10.0/archiver.dll export --from 2000-01-01 --to 2100-01-01 --format html
+A signed export is in $state/export (manifest.json, manifest.sig); the checkpoints in $state/checkpoints, checked with
+$state/checkpoint-key.pub.pem. The connection string (with its generated password) is in $state/pg/url.
+Stop the cluster with: bash scripts/demo.sh --stop
 EOT
 else
   echo "The archive is the database named by ConnectionStrings__Archive."

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
+using Archiver.Domain.Archive;
+using Archiver.Worker.Store;
 using Archiver.Worker.Projections;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -36,6 +39,9 @@ internal static class ProjectionsCommand
                     }), ct);
                 });
             }
+            // A privileged operation (the owner's): recorded in the admin stream, which the checkpoints cover.
+            await services.GetRequiredService<AdminLog>().RecordAsync(ArchiveEventTypes.ProjectionsRebuilt, Guid.NewGuid().ToString("N"),
+                new JsonObject { ["events"] = events, ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1) }, ct);
             Console.WriteLine($"rebuilt read models from {events:N0} events in {clock.Elapsed.TotalSeconds:F1} s");
             return CliAction.Success;
         }, cancellationToken));

@@ -198,6 +198,9 @@ public sealed class ExportCommandTests(ComplianceArchive archive) : IClassFixtur
         Assert.StartsWith(archive.Bravo.Id, search.StandardOutput, StringComparison.Ordinal);
     }
 
+    internal const string UnsignedWarning =
+        "archiver export: Integrity__SigningKeyFile is not set: the export is not signed and names no checkpoint (archiver export verify will refuse it)";
+
     /// <summary>Runs the export into a new directory and checks its one-line summary; returns the directory.</summary>
     private async Task<string> ExportAsync(string format, params string[] extra)
     {
@@ -205,7 +208,8 @@ public sealed class ExportCommandTests(ComplianceArchive archive) : IClassFixtur
         string[] window = extra.Contains("--from") ? [] : ["--from", From, "--to", To];
         var result = await ProcessRunner.ArchiverAsync(archive.Environment(), ["export", .. window, "--format", format, "--out", dir, .. extra]);
         Assert.True(result.ExitCode == 0, result.StandardError);
-        Assert.Equal("", result.StandardError); // stderr is redirected: no progress bar
+        // stderr is redirected, so no progress bar: only the warning that, with no key configured, nothing is signed.
+        Assert.Equal(UnsignedWarning, result.StandardError.Trim());
         var summary = Assert.Single(result.StandardOutput.Trim().Split('\n'));
         Assert.StartsWith("exported ", summary, StringComparison.Ordinal);
         Assert.EndsWith($" as {format} to {dir}", summary, StringComparison.Ordinal);

@@ -29,11 +29,30 @@ internal static class ExportFiles
         value is { } v ? v.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture) : "";
 }
 
-/// <summary><c>manifest.json</c>: what an export holds, so a recipient can check it is complete and unchanged.</summary>
+/// <summary>
+/// <c>manifest.json</c>: what an export holds, so a recipient can check it is complete and unchanged. A signed export
+/// (made with the checkpoint key) also names the checkpoint it was made against — taken for the very snapshot the
+/// export read — and each exported conversation's streams with their heads and event counts, and is signed in
+/// <c>manifest.sig</c> (docs/analytics.md, "Exports that prove themselves").
+/// </summary>
 internal sealed record ExportManifest(
     string Format, DateTime From, DateTime To, DateTime CreatedAt, long Conversations, long Messages, IReadOnlyList<ManifestFile> Files)
 {
     public const string FileName = "manifest.json";
+
+    /// <summary>The DER ECDSA signature over manifest.json's exact bytes: <c>openssl dgst -sha256 -verify pub.pem -signature manifest.sig manifest.json</c>.</summary>
+    public const string SignatureFileName = "manifest.sig";
+
+    public string? KeyId { get; init; }
+
+    public Store.Checkpoints.CheckpointFile? Checkpoint { get; init; }
+
+    public IReadOnlyList<ManifestConversation>? ConversationStreams { get; init; }
 }
 
 internal sealed record ManifestFile(string Name, long Bytes, string Sha256);
+
+/// <summary>An exported conversation's streams (its metadata stream and its dialogs') as of the export's checkpoint.</summary>
+internal sealed record ManifestConversation(string ConversationId, IReadOnlyList<ManifestStream> Streams);
+
+internal sealed record ManifestStream(string StreamId, long Events, long Position, string HeadHash);

@@ -54,6 +54,12 @@ public sealed partial class Checkpointer(
             }
             var last = await LastAsync(connection, transaction, cancellationToken);
             previousKey = last?.KeyId;
+            if (previousKey is not null && previousKey != keyId && !await CanRecordAsync(connection, transaction, cancellationToken))
+            {
+                throw new InvalidOperationException(
+                    $"the checkpoint key changed (from {previousKey} to {keyId}) since checkpoint {last!.Number}, and this login cannot record " +
+                    "the change in the admin stream: take the first checkpoint with the new key as the worker's login (archiver checkpoint)");
+            }
             var lastPayload = last is null ? null : CheckpointPayload.Parse(last.Payload);
             var payload = await StateAsync(connection, transaction, last?.Number + 1 ?? 1, lastPayload, last?.Hash ?? new byte[EventHash.Size], keyId, cancellationToken);
             var text = payload.ToCanonicalJson();
@@ -111,6 +117,13 @@ public sealed partial class Checkpointer(
 
         return new CheckpointPayload(number, EventHash.TruncateToMicroseconds(time.GetUtcNow()), globalPosition, events, heads.Count, StreamHeadsRoot.Compute(heads),
             conflicts.Rows, lastConflict, conflicts.Value, rejections.Rows, lastRejection, rejections.Value, previousHash, keyId);
+    }
+
+    /// <summary>Whether this login may append to the log: a key change is recorded there (a compliance login may not).</summary>
+    private static async Task<bool> CanRecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT has_table_privilege('archive.events', 'INSERT')", connection, transaction);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task<SignedCheckpoint?> LastAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
