@@ -52,6 +52,10 @@ ENV ASPNETCORE_HTTP_PORTS= \
     Observability__Address=0.0.0.0 \
     Observability__Port=9400
 EXPOSE 9400
+# The checkpoint directory (Integrity__CheckpointDirectory in docker-compose.yml), owned by `app`: an empty named volume
+# mounted on it starts as a copy of it, owner included, so the non-root worker can write its checkpoint files there
+# despite the read-only root. (On Kubernetes the chiseled image gets a PersistentVolumeClaim, writable through fsGroup.)
+RUN mkdir -p /var/lib/archiver/checkpoints && chown "$APP_UID:$APP_UID" /var/lib/archiver/checkpoints
 # `app` (UID 1654) is created by Microsoft's images; APP_UID names it.
 USER $APP_UID
 # Start period: a worker left at Archive__MigrateOnStart=true (the default) migrates before the host serves. The

@@ -1,11 +1,13 @@
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace Archiver.Deploy.Tests;
 
 /// <summary>
-/// docker-compose.yml: services wired by name, health checks, start order, secrets, the named volume, and least
-/// privilege: migrations as a separate one-shot service with the schema owner's login, the worker as a limited login.
+/// docker-compose.yml: services wired by name, health checks, start order, secrets, the named volumes, and least
+/// privilege: migrations as a separate one-shot service with the schema owner's login, the worker as a limited login
+/// that signs checkpoints with a key from a secret file and writes them to a named volume.
 /// </summary>
 public sealed partial class ComposeTests(ITestOutputHelper output)
 {
@@ -38,6 +40,17 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
         Assert.StartsWith("/run/secrets/", passfile, StringComparison.Ordinal);
         var secret = passfile["/run/secrets/".Length..];
         Assert.Contains(secret, Strings(Service(service), "secrets"));
+        return secret;
+    }
+
+    /// <summary>The secret the worker's Integrity__SigningKeyFile names (/run/secrets/NAME), which it must mount.</summary>
+    private static string CheckpointKeySecret()
+    {
+        var worker = Service("worker");
+        var keyFile = worker.StringMap("environment")["Integrity__SigningKeyFile"];
+        Assert.StartsWith("/run/secrets/", keyFile, StringComparison.Ordinal);
+        var secret = keyFile["/run/secrets/".Length..];
+        Assert.Contains(secret, Strings(worker, "secrets"));
         return secret;
     }
 
@@ -292,9 +305,71 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
             if (service is not ("postgres" or "migrate"))
                 Assert.DoesNotContain(Service(service).StringMap("environment").Values, v => v.Contains(OwnerLogin, StringComparison.Ordinal));
         }
-        Assert.Equal([PassfileSecret("worker")], mounted["worker"]);
+        Assert.Equal([PassfileSecret("worker"), CheckpointKeySecret()], mounted["worker"]);
         Assert.Equal([PassfileSecret("migrate")], mounted["migrate"]);
         Assert.Empty(mounted["simulator"]);
+    }
+
+    // ---- signed checkpoints: the key a secret file of the worker's alone, the files on a named volume ----
+
+    [Fact]
+    public void Worker_signs_checkpoints_with_a_key_from_a_secret_file_never_inline()
+    {
+        var secret = CheckpointKeySecret();
+        Assert.NotNull(Compose.Str($"secrets.{secret}.file")); // a file, not `environment:` or `content:` in this file
+        Assert.Null(Compose.At($"secrets.{secret}.environment"));
+        Assert.Null(Compose.At($"secrets.{secret}.content"));
+        Assert.False(string.IsNullOrEmpty(Service("worker").StringMap("environment").GetValueOrDefault("Integrity__CheckpointDirectory")),
+            "the worker refuses a signing key without Integrity__CheckpointDirectory");
+        Assert.DoesNotContain("PRIVATE KEY", Repo.Read("docker-compose.yml"), StringComparison.Ordinal);
+
+        // The dev key: labelled as what it is, and what the worker accepts — an ECDSA P-256 private key, PKCS#8 PEM.
+        var pem = SecretFile(secret);
+        Assert.Contains("DEVELOPMENT-ONLY", pem, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(pem, "-----BEGIN PRIVATE KEY-----"));
+        using var key = ECDsa.Create();
+        key.ImportFromPem(pem);
+        Assert.Equal(256, key.KeySize);
+        var parameters = key.ExportParameters(includePrivateParameters: true);
+        Assert.Equal(ECCurve.NamedCurves.nistP256.Oid.Value, parameters.Curve.Oid.Value);
+        Assert.NotNull(parameters.D);
+        Assert.True(new DockerIgnore(Repo.Read(".dockerignore")).Excludes(Compose.Str($"secrets.{secret}.file")!.TrimStart('.', '/')),
+            "the checkpoint key would enter the image build context");
+    }
+
+    [Fact]
+    public void Worker_writes_checkpoints_to_a_named_volume_it_can_write()
+    {
+        var worker = Service("worker");
+        var directory = worker.StringMap("environment")["Integrity__CheckpointDirectory"];
+        var volume = Assert.Single(Strings(worker, "volumes"), v => v.Split(':')[1] == directory).Split(':');
+        Assert.Equal(2, volume.Length); // name:target, not :ro
+        Assert.Matches(@"^[a-z][a-z0-9_-]*$", volume[0]); // a named volume: it outlives the containers
+        Assert.True(Compose.Obj("volumes").ContainsKey(volume[0]), $"volume {volume[0]} is not declared at the top level");
+        Assert.NotEqual("archiver-pg", volume[0]); // not the database's
+        Assert.Equal(true, worker.At("read_only")?.GetValue<bool>()); // the root stays read-only; the volume is writable
+
+        // A new named volume copies the image's directory, owner included: the worker's image must create it for its
+        // non-root user before switching to that user, or the volume's root is root's and the worker cannot write.
+        var stage = Dockerfile.Load(worker.Str("build.dockerfile")!).Named(worker.Str("build.target")!);
+        var create = Assert.Single(stage.All("RUN"), r => r.Arguments.Contains(directory, StringComparison.Ordinal));
+        Assert.Matches($@"mkdir -p {Regex.Escape(directory)}\b", create.Arguments);
+        Assert.Matches($@"chown ""?\$\{{?APP_UID\}}?:\$\{{?APP_UID\}}?""? {Regex.Escape(directory)}\b", create.Arguments);
+        Assert.Equal("$APP_UID", stage.Last("USER")!.Arguments);
+        Assert.True(create.Line < stage.Last("USER")!.Line, "the directory is created as root, before USER");
+    }
+
+    [Fact]
+    public void Migrate_gets_neither_the_checkpoint_key_nor_the_checkpoint_volume()
+    {
+        var secret = CheckpointKeySecret();
+        var migrate = Service("migrate");
+        Assert.DoesNotContain(secret, Strings(migrate, "secrets"));
+        Assert.DoesNotContain(migrate.StringMap("environment").Keys, k => k.StartsWith("Integrity__", StringComparison.Ordinal));
+        Assert.Null(migrate.At("volumes"));
+        // Nor any other service: the key is the worker's alone.
+        foreach (var service in Compose.Obj("services").Where(s => s.Key != "worker"))
+            Assert.DoesNotContain(secret, service.Value.At("secrets") is JsonArray a ? a.Select(x => x!.ToString()) : []);
     }
 
     [Fact]

@@ -11,7 +11,8 @@ namespace Archiver.Deploy.Tests;
 /// deploy/k8s/schema (required fields, name formats, enumerations, ranges, one-of shapes); (3) cross-object rules
 /// (selectors, referenced ports, ConfigMaps, Secrets, kustomization); (4) this project's deployment policy.
 /// Where kubectl is installed, `kubectl kustomize` also builds the kustomization. The migration Job (migrate-job.yaml)
-/// goes through the same layers, and through rules of its own: the schema owner's Secret is the Job's alone.
+/// goes through the same layers, and through rules of its own: the schema owner's Secret is the Job's alone. The signed
+/// checkpoints: the key from a Secret of its own, mounted read-only, the files on a shared PersistentVolumeClaim.
 /// </summary>
 public sealed class KubernetesTests(ITestOutputHelper output)
 {
@@ -45,6 +46,18 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     private const string WorkerSecret = "archiver-secrets";
 
     private const string OwnerSecret = "archiver-owner";
+
+    private const string CheckpointKeySecret = "archiver-checkpoint-key";
+
+    private static Dictionary<string, string> Config => One("ConfigMap").StringMap("data");
+
+    /// <summary>The container's mount that holds a path (the mount path itself or below it), and the pod volume behind it.</summary>
+    private static (JsonNode Mount, JsonNode Volume) MountOf(JsonNode container, JsonNode podSpec, string path)
+    {
+        var mount = Assert.Single(container.Arr("volumeMounts"), m => path == m!.Str("mountPath") || path.StartsWith(m!.Str("mountPath") + "/", StringComparison.Ordinal))!;
+        var volume = Assert.Single(podSpec.Arr("volumes"), v => v!.Str("name") == mount.Str("name"))!;
+        return (mount, volume);
+    }
 
     private static JsonNode SecretNamed(string name) => Assert.Single(All.Value, d => d.Doc.Str("kind") == "Secret" && d.Doc.Str("metadata.name") == name).Doc;
 
@@ -103,6 +116,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
         Assert.False(Valid(Mutate(d => d["apiVersion"] = "extensions/v1beta1")), "old apiVersion");
         Assert.False(Valid(Mutate(d => d.At("spec.template.spec.volumes")![1]!["emptyDir"] = new JsonObject())), "volume with two sources");
         Assert.False(Valid(Mutate(d => d.At("spec.template.spec")!["restartPolicy"] = "OnFailure")), "a Deployment's pods restart Always");
+        Assert.False(Valid(Mutate(d => d.Arr("spec.template.spec.volumes").Single(v => v!["persistentVolumeClaim"] is not null)!["persistentVolumeClaim"]!.AsObject().Remove("claimName"))), "a claim volume without claimName");
     }
 
     [Fact]
@@ -126,6 +140,30 @@ public sealed class KubernetesTests(ITestOutputHelper output)
         Assert.False(Valid(Mutate(d => d.At("spec")!["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["a"] = "b" } })), "a hand-written selector");
         Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["env"]![0]!["valueFrom"]!["secretKeyRef"]!.AsObject().Remove("name"))), "secretKeyRef without name");
         Assert.False(Valid(Mutate(d => d.At("spec.template.spec.containers")![0]!["name"] = "Migrate")), "container name not a DNS label");
+    }
+
+    [Fact]
+    public void The_schema_rejects_what_it_claims_to_for_the_PersistentVolumeClaim()
+    {
+        var schema = Schema.Value;
+        var claim = One("PersistentVolumeClaim");
+        bool Valid(JsonNode doc) => schema.Evaluate(JsonSerializer.SerializeToElement(doc), new EvaluationOptions()).IsValid;
+        JsonNode Mutate(Action<JsonNode> change)
+        {
+            var copy = claim.DeepClone();
+            change(copy);
+            return copy;
+        }
+        Assert.True(Valid(claim));
+        Assert.False(Valid(Mutate(d => d.AsObject().Remove("spec"))), "no spec");
+        Assert.False(Valid(Mutate(d => d["apiVersion"] = "storage.k8s.io/v1")), "wrong apiVersion");
+        Assert.False(Valid(Mutate(d => d.At("spec")!.AsObject().Remove("accessModes"))), "no access mode");
+        Assert.False(Valid(Mutate(d => d.At("spec")!["accessModes"] = new JsonArray())), "an empty list of access modes");
+        Assert.False(Valid(Mutate(d => d.At("spec")!["accessModes"] = new JsonArray("ReadWriteAll"))), "an unknown access mode");
+        Assert.False(Valid(Mutate(d => d.At("spec.resources.requests")!.AsObject().Remove("storage"))), "no storage request");
+        Assert.False(Valid(Mutate(d => d.At("spec.resources.requests")!["storage"] = "1GB")), "bad quantity");
+        Assert.False(Valid(Mutate(d => d.At("spec")!["storageClassName"] = "Fast_NFS")), "storage class name not a DNS subdomain");
+        Assert.False(Valid(Mutate(d => d.At("spec")!["volumeMode"] = "Directory")), "an unknown volume mode");
     }
 
     [Fact]
@@ -201,10 +239,14 @@ public sealed class KubernetesTests(ITestOutputHelper output)
             Assert.Contains(mount!.Str("name")!, volumes.Keys);
         foreach (var volume in volumes.Values.Where(v => v.At("secret") is not null))
         {
-            Assert.Equal("archiver-secrets", volume.Str("secret.secretName"));
+            var secret = volume.Str("secret.secretName")!;
+            Assert.True(secret is WorkerSecret or CheckpointKeySecret, $"the pod mounts the Secret {secret}");
             foreach (var item in volume.Arr("secret.items"))
-                Assert.Contains(item!.Str("key")!, secretKeys);
+                Assert.Contains(item!.Str("key")!, SecretKeys(secret));
         }
+        var claims = All.Value.Where(d => d.Doc.Str("kind") == "PersistentVolumeClaim").Select(d => d.Doc.Str("metadata.name")).ToList();
+        foreach (var volume in volumes.Values.Where(v => v.At("persistentVolumeClaim") is not null))
+            Assert.Contains(volume.Str("persistentVolumeClaim.claimName"), claims);
         // A key file the configuration names is one the pod mounts.
         foreach (var (key, value) in configMaps.Values.SelectMany(c => c).Where(kv => kv.Key.EndsWith("__SigningKeyFile", StringComparison.Ordinal)))
         {
@@ -216,7 +258,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     public void The_Secrets_are_only_examples_with_placeholders_and_are_not_applied()
     {
         var secrets = All.Value.Where(d => d.Doc.Str("kind") == "Secret").ToList();
-        Assert.Equal([OwnerSecret, WorkerSecret], secrets.Select(s => s.Doc.Str("metadata.name")!).Order(StringComparer.Ordinal));
+        Assert.Equal([CheckpointKeySecret, OwnerSecret, WorkerSecret], secrets.Select(s => s.Doc.Str("metadata.name")!).Order(StringComparer.Ordinal));
         foreach (var secret in secrets)
         {
             Assert.Equal("secret.example.yaml", secret.File);
@@ -254,16 +296,16 @@ public sealed class KubernetesTests(ITestOutputHelper output)
         var result = Tools.Run(tool, ["kustomize", Dir], Repo.Root, TimeSpan.FromSeconds(60));
         Assert.True(result.ExitCode == 0, $"kubectl kustomize: exit {result.ExitCode}\n{result.Stderr}");
         var built = Yaml.LoadAll(result.Stdout, "kubectl kustomize");
-        Assert.Equal(["ConfigMap", "Deployment", "Job", "Namespace", "PodDisruptionBudget", "Service"], built.Select(d => d.Str("kind")!).Order(StringComparer.Ordinal));
+        Assert.Equal(["ConfigMap", "Deployment", "Job", "Namespace", "PersistentVolumeClaim", "PodDisruptionBudget", "Service"], built.Select(d => d.Str("kind")!).Order(StringComparer.Ordinal));
         Assert.All(built.Where(d => d.Str("kind") != "Namespace"), d => Assert.Equal("archiver", d.Str("metadata.namespace")));
         // The kustomization's `images` rewrites the Job's image like the Deployment's: one version of both.
         var images = built.Where(d => d.Str("kind") is "Deployment" or "Job").Select(d => Assert.Single(d.Arr("spec.template.spec.containers"))!.Str("image")).Distinct().ToList();
         Assert.Single(images);
         // The built output is what `kubectl apply -k` would send; it must pass the same typed parse and the schema.
-        Assert.Equal(6, KubernetesYaml.LoadAllFromString(result.Stdout, strict: true).Count);
+        Assert.Equal(7, KubernetesYaml.LoadAllFromString(result.Stdout, strict: true).Count);
         foreach (var doc in built)
             Assert.True(Schema.Value.Evaluate(JsonSerializer.SerializeToElement(doc), new EvaluationOptions()).IsValid, $"kubectl kustomize output: {doc.Str("kind")} fails the schema");
-        output.WriteLine("kubectl kustomize: built 6 objects");
+        output.WriteLine("kubectl kustomize: built 7 objects");
     }
 
     // ---- this project's deployment policy ----
@@ -354,7 +396,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
         Assert.DoesNotContain(Container.Arr("envFrom"), f => f!.At("secretRef") is not null); // no Secret wholesale either
         var secretsUsed = Container.Arr("env").Select(e => e!.Str("valueFrom.secretKeyRef.name")).OfType<string>()
             .Concat(PodSpec.Arr("volumes").Select(v => v!.Str("secret.secretName")).OfType<string>()).Distinct();
-        Assert.Equal([WorkerSecret], secretsUsed);
+        Assert.Equal([CheckpointKeySecret, WorkerSecret], secretsUsed.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -416,6 +458,64 @@ public sealed class KubernetesTests(ITestOutputHelper output)
             Assert.NotNull(JobContainer.At($"resources.{kind}.cpu"));
             Assert.NotNull(JobContainer.At($"resources.{kind}.memory"));
         }
+    }
+
+    // ---- signed checkpoints: the key from its own Secret, the files on a shared claim; the Job gets neither ----
+
+    [Fact]
+    public void Workers_sign_checkpoints_with_the_key_from_its_own_Secret_mounted_read_only()
+    {
+        var keyFile = Config["Integrity__SigningKeyFile"];
+        Assert.False(string.IsNullOrEmpty(Config["Integrity__CheckpointDirectory"])); // the worker refuses the key without it
+        var (mount, volume) = MountOf(Container, PodSpec, keyFile);
+        Assert.Equal(true, mount.At("readOnly")?.GetValue<bool>());
+        Assert.Equal(CheckpointKeySecret, volume.Str("secret.secretName"));
+        var item = Assert.Single(volume.Arr("secret.items"))!;
+        Assert.Equal(keyFile, mount.Str("mountPath") + "/" + item.Str("path"));
+        Assert.Equal("checkpoint-key.pem", item.Str("key"));
+        Assert.Equal(["checkpoint-key.pem"], SecretKeys(CheckpointKeySecret)); // a Secret of its own, holding nothing else
+        Assert.DoesNotContain("checkpoint-key.pem", SecretKeys(WorkerSecret));
+        // Readable by the owner and the pod's fsGroup only, writable by nobody.
+        var mode = item.At("mode")?.GetValue<long>() ?? volume.At("secret.defaultMode")!.GetValue<long>();
+        Assert.True((mode & ~0b100_100_000L) == 0, $"the checkpoint key's mode is {Convert.ToString(mode, 8)}: at most 0440");
+        Assert.NotNull(PodSpec.At("securityContext.fsGroup"));
+        // Never inline: the key's path comes from the ConfigMap and nothing overrides it; no PEM in any applied manifest.
+        Assert.DoesNotContain(Container.Arr("env"), e => e!.Str("name")!.StartsWith("Integrity__", StringComparison.Ordinal));
+        foreach (var doc in All.Value.Where(d => d.File != "secret.example.yaml").Select(d => d.Doc))
+            Assert.DoesNotContain("PRIVATE KEY", doc.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("REPLACE_ME", SecretNamed(CheckpointKeySecret).StringMap("stringData")["checkpoint-key.pem"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Workers_write_checkpoints_to_a_shared_PersistentVolumeClaim()
+    {
+        var directory = Config["Integrity__CheckpointDirectory"];
+        var (mount, volume) = MountOf(Container, PodSpec, directory);
+        Assert.NotEqual(true, mount.At("readOnly")?.GetValue<bool>());
+        Assert.NotEqual(true, volume.At("persistentVolumeClaim.readOnly")?.GetValue<bool>());
+        var claimName = volume.Str("persistentVolumeClaim.claimName");
+        Assert.NotNull(claimName); // not an emptyDir: the files must outlive the pod
+        var claim = Assert.Single(All.Value, d => d.Doc.Str("kind") == "PersistentVolumeClaim" && d.Doc.Str("metadata.name") == claimName);
+        // Every replica mounts it at once (and a surge pod during a rollout): ReadWriteMany.
+        Assert.True(Deployment.At("spec.replicas")!.GetValue<long>() >= 2);
+        Assert.Contains("ReadWriteMany", claim.Doc.Arr("spec.accessModes").Select(m => m!.ToString()));
+        Assert.NotNull(claim.Doc.At("spec.resources.requests.storage"));
+        var kustomization = Yaml.Load(Repo.Read($"{Dir}/kustomization.yaml"), "kustomization.yaml");
+        Assert.Contains(kustomization.Arr("resources"), r => r!.ToString() == claim.File);
+        // The root filesystem stays read-only: the claim is the only writable place besides /tmp (memory).
+        Assert.Equal(true, Container.At("securityContext.readOnlyRootFilesystem")?.GetValue<bool>());
+        Assert.NotEqual("/tmp", mount.Str("mountPath"));
+    }
+
+    [Fact]
+    public void The_Job_gets_neither_the_checkpoint_key_nor_the_checkpoint_volume()
+    {
+        var job = Job.ToJsonString();
+        Assert.DoesNotContain(CheckpointKeySecret, job, StringComparison.Ordinal);
+        Assert.DoesNotContain("Integrity__", job, StringComparison.Ordinal);
+        Assert.DoesNotContain(JobPodSpec.Arr("volumes"), v => v!.At("persistentVolumeClaim") is not null || v.At("secret") is not null);
+        Assert.Equal(["/tmp"], JobContainer.Arr("volumeMounts").Select(m => m!.Str("mountPath")));
+        Assert.Null(JobContainer.At("envFrom")); // the ConfigMap, which names the key, is the workers' alone
     }
 
     [Fact]

@@ -2,7 +2,8 @@ namespace Archiver.Deploy.Tests;
 
 /// <summary>
 /// deploy/systemd: the worker unit's service type, restarts, user, hardening and secrets, its example environment, and
-/// the migration unit that runs before it as the schema's owner (archiver-migrate.service, migrate.env.example).
+/// the migration unit that runs before it as the schema's owner (archiver-migrate.service, migrate.env.example). The
+/// worker signs checkpoints with a key given as a credential and writes them under its StateDirectory=.
 /// </summary>
 public sealed class SystemdTests(ITestOutputHelper output)
 {
@@ -32,6 +33,13 @@ public sealed class SystemdTests(ITestOutputHelper output)
         return Assert.Single(values);
     }
 
+    /// <summary>The variables a unit's Environment= lines set (Environment=A=1 B=2 → A: 1, B: 2).</summary>
+    private static Dictionary<string, string> EnvironmentOf(Dictionary<string, Dictionary<string, List<string>>> unit) =>
+        Words(unit, "Service", "Environment").Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+
+    /// <summary>A unit's text without its comment lines.</summary>
+    private static string Active(string path) => string.Join('\n', Repo.Read(path).Split('\n').Where(l => !l.TrimStart().StartsWith('#')));
+
     /// <summary>Every value of a key, each split on whitespace (After=a b, After=c → a, b, c).</summary>
     private static List<string> Words(Dictionary<string, Dictionary<string, List<string>>> unit, string section, string key) =>
         (unit.GetValueOrDefault(section)?.GetValueOrDefault(key) ?? []).SelectMany(v => v.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
@@ -57,6 +65,7 @@ public sealed class SystemdTests(ITestOutputHelper output)
     [InlineData("LockPersonality", "true")]
     [InlineData("CapabilityBoundingSet", "")]
     [InlineData("SystemCallArchitectures", "native")]
+    [InlineData("StateDirectory", "archiver")]  // /var/lib/archiver: the checkpoint files
     public void Service_section_sets(string key, string value) => Assert.Equal(value, One("Service", key));
 
     [Fact]
@@ -98,10 +107,11 @@ public sealed class SystemdTests(ITestOutputHelper output)
     [Fact]
     public void Worker_gets_its_own_logins_credential_and_never_the_owners()
     {
-        Assert.Equal(["archive.pgpass:/etc/archiver/credentials/archive.pgpass"], Unit["Service"]["LoadCredential"]);
+        Assert.Equal(
+            ["archive.pgpass:/etc/archiver/credentials/archive.pgpass", "checkpoint-key.pem:/etc/archiver/credentials/checkpoint-key.pem"],
+            Unit["Service"]["LoadCredential"]);
         Assert.Contains("PGPASSFILE=%d/archive.pgpass", Unit["Service"]["Environment"]);
-        var active = string.Join('\n', Repo.Read(UnitPath).Split('\n').Where(l => !l.TrimStart().StartsWith('#')));
-        Assert.DoesNotContain("owner", active, StringComparison.Ordinal);
+        Assert.DoesNotContain("owner", Active(UnitPath), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -179,6 +189,56 @@ public sealed class SystemdTests(ITestOutputHelper output)
         var worker = ComposeTests.ConnectionString(EnvFile(Repo.Read("deploy/systemd/archiver.env.example"))["ConnectionStrings__Archive"]);
         foreach (var key in new[] { "Host", "Port", "Database" })
             Assert.Equal(worker[key], owner[key]);
+    }
+
+    // ---- signed checkpoints: the key a credential of the worker's alone, the files under its StateDirectory= ----
+
+    [Fact]
+    public void Worker_signs_checkpoints_with_a_credential_never_an_inline_key()
+    {
+        var env = EnvironmentOf(Unit);
+        var keyFile = env["Integrity__SigningKeyFile"];
+        Assert.Equal("%d/checkpoint-key.pem", keyFile); // $CREDENTIALS_DIRECTORY: readable by this service's user only
+        var credential = keyFile["%d/".Length..];
+        Assert.Contains($"{credential}:/etc/archiver/credentials/{credential}", Unit["Service"]["LoadCredential"]);
+        Assert.True(env.ContainsKey("Integrity__CheckpointDirectory"), "the worker refuses a key without a checkpoint directory");
+        // Never inline: no SetCredential= with the key in the unit, no PEM in the unit or the environment file, and the
+        // environment file does not name the key (its path is the credential's, which only the unit knows).
+        Assert.DoesNotContain(Unit["Service"].Keys, k => k.StartsWith("SetCredential", StringComparison.Ordinal));
+        Assert.DoesNotContain("PRIVATE KEY", Active(UnitPath), StringComparison.Ordinal);
+        var example = Repo.Read("deploy/systemd/archiver.env.example");
+        Assert.DoesNotContain("PRIVATE KEY", example, StringComparison.Ordinal);
+        var exampleEnv = EnvFile(example);
+        Assert.DoesNotContain("Integrity__SigningKeyFile", exampleEnv.Keys);
+        Assert.DoesNotContain("Integrity__CheckpointDirectory", exampleEnv.Keys); // set once, in the unit, beside StateDirectory=
+    }
+
+    [Fact]
+    public void Checkpoint_directory_is_under_the_units_StateDirectory_and_writable()
+    {
+        var state = One("Service", "StateDirectory");
+        Assert.DoesNotContain('/', state);
+        var directory = EnvironmentOf(Unit)["Integrity__CheckpointDirectory"];
+        // Persistent: systemd creates /var/lib/<StateDirectory> owned by User=, and keeps it across restarts and reboots.
+        Assert.True(directory == $"/var/lib/{state}" || directory.StartsWith($"/var/lib/{state}/", StringComparison.Ordinal),
+            $"Integrity__CheckpointDirectory={directory} is not under StateDirectory={state} (/var/lib/{state})");
+        // Writable: ProtectSystem=strict makes the file system read-only except the unit's own directories (the state
+        // directory among them); nothing may take that back.
+        Assert.Equal("strict", One("Service", "ProtectSystem"));
+        Assert.False(Unit["Service"].ContainsKey("DynamicUser"), "with DynamicUser= the state directory moves to /var/lib/private");
+        foreach (var key in new[] { "ReadOnlyPaths", "InaccessiblePaths", "TemporaryFileSystem" })
+            Assert.False(Unit["Service"].ContainsKey(key), $"{key}= could hide or lock the checkpoint directory");
+    }
+
+    [Fact]
+    public void Migrate_unit_never_gets_the_checkpoint_key()
+    {
+        var active = Active(MigrateUnitPath);
+        Assert.DoesNotContain("checkpoint", active, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Integrity__", active, StringComparison.Ordinal);
+        Assert.Equal(["owner.pgpass:/etc/archiver/credentials/owner.pgpass"], MigrateUnit["Service"]["LoadCredential"]);
+        Assert.False(MigrateUnit["Service"].ContainsKey("StateDirectory")); // it keeps no files
+        Assert.DoesNotContain(EnvFile(Repo.Read("deploy/systemd/migrate.env.example")).Keys, k => k.StartsWith("Integrity__", StringComparison.Ordinal));
     }
 
     [Fact]

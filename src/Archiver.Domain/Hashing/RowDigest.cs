@@ -6,9 +6,11 @@ namespace Archiver.Domain.Hashing;
 
 /// <summary>
 /// A chained digest over the rows of a table in id order (the conflicts, the rejections), as a checkpoint states it:
-/// d₀ = 32 zero bytes, dᵢ = SHA-256(dᵢ₋₁ ‖ row), each field of the row length-prefixed and typed so no two different
-/// rows share an encoding: 0x00 for null; 0x01 ‖ i64 for an integer; 0x02 ‖ u32 length ‖ UTF-8 for text; 0x03 ‖ u32
-/// length ‖ bytes; 0x04 ‖ i64 microseconds since the epoch for a time. docs/event-store.md.
+/// d₀ = 32 zero bytes, dᵢ = SHA-256(dᵢ₋₁ ‖ hᵢ) with hᵢ = SHA-256(row), each field of the row length-prefixed and typed
+/// so no two different rows share an encoding: 0x00 for null; 0x01 ‖ i64 for an integer; 0x02 ‖ u32 length ‖ UTF-8 for
+/// text; 0x03 ‖ u32 length ‖ bytes; 0x04 ‖ i64 microseconds since the epoch for a time. Chaining each row's own hash,
+/// rather than its bytes, lets a row removed by a certified lifecycle operation be stood in for by the hash its
+/// certificate kept. docs/event-store.md.
 /// </summary>
 public sealed class RowDigest
 {
@@ -25,10 +27,22 @@ public sealed class RowDigest
 
     public byte[] Value => (byte[])_digest.Clone();
 
-    public void Add(params object?[] fields)
+    public void Add(params object?[] fields) => AddHash(HashOf(fields));
+
+    /// <summary>Goes on with a row known only by its hash (<see cref="HashOf"/>).</summary>
+    public void AddHash(ReadOnlySpan<byte> rowHash)
+    {
+        Span<byte> buffer = stackalloc byte[EventHash.Size * 2];
+        _digest.CopyTo(buffer);
+        rowHash.CopyTo(buffer[EventHash.Size..]);
+        _digest = SHA256.HashData(buffer);
+        Rows++;
+    }
+
+    /// <summary>hᵢ: the hash of one row's encoding.</summary>
+    public static byte[] HashOf(params object?[] fields)
     {
         using var row = new MemoryStream();
-        row.Write(_digest);
         Span<byte> number = stackalloc byte[8];
         Span<byte> length = stackalloc byte[4];
         foreach (var field in fields)
@@ -65,7 +79,6 @@ public sealed class RowDigest
                     throw new ArgumentException($"A row field of type {field.GetType().Name} has no encoding.", nameof(fields));
             }
         }
-        _digest = SHA256.HashData(row.ToArray());
-        Rows++;
+        return SHA256.HashData(row.ToArray());
     }
 }

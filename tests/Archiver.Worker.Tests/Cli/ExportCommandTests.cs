@@ -9,8 +9,8 @@ namespace Archiver.Worker.Tests.Cli;
 /// <summary><c>archiver export</c> run as a process against a seeded archive; every file read back and checked against the seed.</summary>
 public sealed class ExportCommandTests(ComplianceArchive archive) : IClassFixture<ComplianceArchive>, IDisposable
 {
-    private static readonly string From = ComplianceArchive.WindowFrom.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-    private static readonly string To = ComplianceArchive.WindowTo.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    internal static readonly string From = ComplianceArchive.WindowFrom.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    internal static readonly string To = ComplianceArchive.WindowTo.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     private readonly string _root = Directory.CreateTempSubdirectory("archiver-export-test-").FullName;
 

@@ -13,8 +13,8 @@ namespace Archiver.Worker.Tests.Cli;
 /// </summary>
 public sealed class SignedExportTests(ComplianceArchive archive) : IClassFixture<ComplianceArchive>, IDisposable
 {
-    private static readonly string From = ComplianceArchive.WindowFrom.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-    private static readonly string To = ComplianceArchive.WindowTo.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly string From = ExportCommandTests.From;
+    private static readonly string To = ExportCommandTests.To;
 
     private readonly string _root = Directory.CreateTempSubdirectory("archiver-signed-export-test-").FullName;
     // One key for the class, as one archive has one: each test's checkpoints chain on the previous tests'.
