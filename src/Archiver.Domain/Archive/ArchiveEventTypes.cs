@@ -34,7 +34,7 @@ public static class ArchiveEventTypes
     {
         ConversationObserved, ConversationOpened, ParticipantJoined, ParticipantLeft, DialogOpened, DialogClosed, TtrChanged, SkillChanged,
         StageChanged, CsatSubmitted, ConversationClosed, UnrecognisedFrame, AgentProfileObserved, UnmappedChange,
-        MigrationApplied, ProjectionsRebuilt, CheckpointKeyChanged,
+        MigrationApplied, ProjectionsRebuilt, CheckpointKeyChanged, HoldCreated, HoldReleased, MaskingRulesApplied,
     };
 
     /// <summary>
@@ -58,6 +58,9 @@ public static class ArchiveEventTypes
     public const string MigrationApplied = "MigrationApplied";
     public const string ProjectionsRebuilt = "ProjectionsRebuilt";
     public const string CheckpointKeyChanged = "CheckpointKeyChanged";
+    public const string HoldCreated = "HoldCreated";
+    public const string HoldReleased = "HoldReleased";
+    public const string MaskingRulesApplied = "MaskingRulesApplied";
 
     /// <summary>The stream of well-formed frames the worker did not recognise, per consumer.</summary>
     public static string UnrecognisedStream(string consumerName) => $"unrecognised:{consumerName}";

@@ -23,6 +23,9 @@ public static class ArchiverCli
         root.Subcommands.Add(TranscriptCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(RetentionCommand.Create());
+        root.Subcommands.Add(HoldsCommand.Create());
+        root.Subcommands.Add(EraseCommand.Create());
         return root;
     }
 }

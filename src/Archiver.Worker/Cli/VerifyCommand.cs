@@ -37,9 +37,14 @@ internal static class VerifyCommand
                 findings.AddRange(await services.GetRequiredService<CheckpointVerifier>().VerifyAsync(directory, keyFile!, ct));
             foreach (var finding in findings)
                 Console.WriteLine(finding);
+            // Not findings: what erasures redacted, each named, and what disposals removed, under their certificates.
+            foreach (var redaction in report.Redactions)
+                Console.WriteLine($"redacted at ({redaction.StreamId}, {redaction.Position}): under {redaction.Request} (certificate {redaction.Certificate})");
             var against = directory is null ? "" : " and against every checkpoint";
+            var lifecycle = report.Certificates == 0 ? "" :
+                $"; {report.Redactions.Count} event(s) redacted and {report.Disposed} removed under {report.Certificates} certificate(s)";
             Console.WriteLine(findings.Count == 0
-                ? $"intact: {report.EventsChecked} events in {report.StreamsChecked} streams verified{against}"
+                ? $"intact: {report.EventsChecked} events in {report.StreamsChecked} streams verified{against}{lifecycle}"
                 : $"NOT intact: {findings.Count} finding(s) over {report.EventsChecked} events in {report.StreamsChecked} streams");
             return findings.Count == 0 ? CliAction.Success : TamperingFound;
         }, cancellationToken));

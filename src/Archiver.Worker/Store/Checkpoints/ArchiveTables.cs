@@ -19,27 +19,35 @@ internal static class ArchiveTables
         return heads;
     }
 
-    /// <summary>The conflicts after <paramref name="afterId"/>, in id order, as the fields <see cref="RowDigest"/> takes.</summary>
-    public static IAsyncEnumerable<(long Id, object?[] Fields)> ConflictsAsync(NpgsqlConnection connection, long afterId, CancellationToken cancellationToken) =>
+    /// <summary>A conflicts row's columns as <see cref="RowDigest"/> takes them (the row hash every checkpoint and certificate uses).</summary>
+    public const string ConflictColumns = "conflict_id, stream_id, position, type, body::text, server_ts, received_at, existing_global_position";
+
+    /// <summary>A rejections row's columns as <see cref="RowDigest"/> takes them.</summary>
+    public const string RejectionColumns =
+        "rejection_id, stage, reason, detail, consumer_name, stream_id, position, global_position, raw, raw_size, raw_sha256, first_seen";
+
+    /// <summary>The lifecycle certificates after <paramref name="afterId"/>, in id order, as the fields <see cref="RowDigest"/> takes.</summary>
+    public static IAsyncEnumerable<(long Id, object?[] Fields)> CertificatesAsync(NpgsqlConnection connection, long afterId, CancellationToken cancellationToken) =>
         RowsAsync(connection,
             """
-            SELECT conflict_id, stream_id, position, type, body::text, server_ts, received_at, existing_global_position
-            FROM archive.conflicts WHERE conflict_id > $1 ORDER BY conflict_id
+            SELECT certificate_id, kind, conversation_id, statement, prev_hash, hash, created_at
+            FROM archive.certificates WHERE certificate_id > $1 ORDER BY certificate_id
             """, afterId, cancellationToken);
+
+    /// <summary>The conflicts after <paramref name="afterId"/>, in id order, as the fields <see cref="RowDigest"/> takes.</summary>
+    public static IAsyncEnumerable<(long Id, object?[] Fields)> ConflictsAsync(NpgsqlConnection connection, long afterId, CancellationToken cancellationToken) =>
+        RowsAsync(connection, $"SELECT {ConflictColumns} FROM archive.conflicts WHERE conflict_id > $1 ORDER BY conflict_id", afterId, cancellationToken);
 
     /// <summary>The rejections after <paramref name="afterId"/>, in id order, as the fields <see cref="RowDigest"/> takes.</summary>
     public static IAsyncEnumerable<(long Id, object?[] Fields)> RejectionsAsync(NpgsqlConnection connection, long afterId, CancellationToken cancellationToken) =>
-        RowsAsync(connection,
-            """
-            SELECT rejection_id, stage, reason, detail, consumer_name, stream_id, position, global_position, raw, raw_size, raw_sha256, first_seen
-            FROM archive.rejections WHERE rejection_id > $1 ORDER BY rejection_id
-            """, afterId, cancellationToken);
+        RowsAsync(connection, $"SELECT {RejectionColumns} FROM archive.rejections WHERE rejection_id > $1 ORDER BY rejection_id", afterId, cancellationToken);
 
-    private static async IAsyncEnumerable<(long Id, object?[] Fields)> RowsAsync(
-        NpgsqlConnection connection, string sql, long afterId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Rows of <paramref name="sql"/> (its first column the id, <c>$1</c> its one parameter) as <see cref="RowDigest"/> takes them.</summary>
+    public static async IAsyncEnumerable<(long Id, object?[] Fields)> RowsAsync<T>(
+        NpgsqlConnection connection, string sql, T parameter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterId });
+        command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = parameter });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

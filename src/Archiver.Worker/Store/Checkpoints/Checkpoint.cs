@@ -23,9 +23,15 @@ public sealed record CheckpointPayload(
     long LastRejectionId,
     byte[] RejectionsDigest,
     byte[] Previous,
-    string KeyId)
+    string KeyId,
+    long Certificates = 0,
+    long LastCertificateId = 0,
+    byte[]? CertificatesDigest = null)
 {
-    public const string Format = "archiver.checkpoint.v1";
+    /// <summary>v2 adds the lifecycle certificates' digest (issue 14); v1 files, from before, still verify.</summary>
+    public const string Format = "archiver.checkpoint.v2";
+
+    public const string FormatV1 = "archiver.checkpoint.v1";
 
     public string ToCanonicalJson()
     {
@@ -54,6 +60,11 @@ public sealed record CheckpointPayload(
             w.WriteNumber("lastId", LastRejectionId);
             w.WriteString("digest", Convert.ToHexStringLower(RejectionsDigest));
             w.WriteEndObject();
+            w.WriteStartObject("certificates");
+            w.WriteNumber("count", Certificates);
+            w.WriteNumber("lastId", LastCertificateId);
+            w.WriteString("digest", Convert.ToHexStringLower(CertificatesDigest ?? new byte[32]));
+            w.WriteEndObject();
             w.WriteString("previous", Convert.ToHexStringLower(Previous));
             w.WriteString("keyId", KeyId);
             w.WriteEndObject();
@@ -68,8 +79,10 @@ public sealed record CheckpointPayload(
         {
             using var document = JsonDocument.Parse(json);
             var r = document.RootElement;
-            if (r.GetProperty("format").GetString() != Format)
+            var format = r.GetProperty("format").GetString();
+            if (format != Format && format != FormatV1)
                 return null;
+            var certificates = format == Format ? r.GetProperty("certificates") : default;
             var head = r.GetProperty("logHead");
             var streams = r.GetProperty("streams");
             var conflicts = r.GetProperty("conflicts");
@@ -83,7 +96,10 @@ public sealed record CheckpointPayload(
                 Convert.FromHexString(conflicts.GetProperty("digest").GetString()!),
                 rejections.GetProperty("count").GetInt64(), rejections.GetProperty("lastId").GetInt64(),
                 Convert.FromHexString(rejections.GetProperty("digest").GetString()!),
-                Convert.FromHexString(r.GetProperty("previous").GetString()!), r.GetProperty("keyId").GetString()!);
+                Convert.FromHexString(r.GetProperty("previous").GetString()!), r.GetProperty("keyId").GetString()!,
+                format == Format ? certificates.GetProperty("count").GetInt64() : 0,
+                format == Format ? certificates.GetProperty("lastId").GetInt64() : 0,
+                format == Format ? Convert.FromHexString(certificates.GetProperty("digest").GetString()!) : null);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -28,9 +28,12 @@ public sealed class CheckpointVerifier(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         await CheckTableAsync(connection, transaction, files, findings, cancellationToken);
+        // What the lifecycle certificates removed or redacted stands in for it, for the checkpoints taken before (their
+        // own findings are plain verify's).
+        var certified = await Certified.ReadAsync(connection, [], cancellationToken);
         var ordered = files.Values.OrderBy(f => f.Payload.GlobalPosition).ThenBy(f => f.Payload.Number).ToList();
-        await CheckLogAsync(connection, transaction, ordered, findings, cancellationToken);
-        await CheckTableDigestsAsync(connection, ordered, findings, cancellationToken);
+        await CheckLogAsync(connection, transaction, ordered, certified, findings, cancellationToken);
+        await CheckTableDigestsAsync(connection, ordered, certified, findings, cancellationToken);
         return findings;
     }
 
@@ -108,23 +111,36 @@ public sealed class CheckpointVerifier(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>One pass over the log: each stream's head as of each checkpoint's position, and the count of events up to it.</summary>
+    /// <summary>
+    /// One pass over the log in global order — the stored events merged with those disposals removed, known by their
+    /// certificates — giving each stream's head and the count of events as of each checkpoint's position. A stream a
+    /// disposal removed counts for the checkpoints taken before that disposal, not for those after it.
+    /// </summary>
     private static async Task CheckLogAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, List<Anchor> ordered, List<VerificationFinding> findings, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<Anchor> ordered, Certified certified, List<VerificationFinding> findings,
+        CancellationToken cancellationToken)
     {
         long end;
         await using (var max = new NpgsqlCommand("SELECT coalesce(max(global_position), 0) FROM archive.events", connection, transaction))
             end = (long)(await max.ExecuteScalarAsync(cancellationToken))!;
-        var heads = new Dictionary<string, (long Position, byte[] Hash)>(StringComparer.Ordinal);
-        long events = 0;
+        var heads = new Dictionary<string, (long Position, byte[] Hash, long Events)>(StringComparer.Ordinal);
         var next = 0;
         void Reach(long position)
         {
             while (next < ordered.Count && ordered[next].Payload.GlobalPosition <= position)
-                Compare(ordered[next++], heads, events, end, findings);
+                Compare(ordered[next++], heads, certified, end, findings);
+        }
+        void Add(long globalPosition, string stream, long position, byte[] hash)
+        {
+            Reach(globalPosition - 1);
+            heads[stream] = heads.TryGetValue(stream, out var head)
+                ? (Math.Max(head.Position, position), hash, head.Events + 1)
+                : (position, hash, 1);
         }
 
         var until = ordered[^1].Payload.GlobalPosition;
+        var disposed = certified.Disposed.Where(d => d.GlobalPosition <= until).OrderBy(d => d.GlobalPosition).ToList();
+        var d = 0;
         await using (var command = new NpgsqlCommand(
             "SELECT global_position, stream_id, position, hash FROM archive.events WHERE global_position <= $1 ORDER BY global_position", connection, transaction))
         {
@@ -133,51 +149,73 @@ public sealed class CheckpointVerifier(NpgsqlDataSource dataSource)
             while (await reader.ReadAsync(cancellationToken))
             {
                 var globalPosition = reader.GetInt64(0);
-                Reach(globalPosition - 1);
-                var stream = reader.GetString(1);
-                var position = reader.GetInt64(2);
-                heads[stream] = (heads.TryGetValue(stream, out var head) ? Math.Max(head.Position, position) : position, reader.GetFieldValue<byte[]>(3));
-                events++;
+                for (; d < disposed.Count && disposed[d].GlobalPosition < globalPosition; d++)
+                    Add(disposed[d].GlobalPosition, disposed[d].StreamId, disposed[d].Position, disposed[d].Hash);
+                Add(globalPosition, reader.GetString(1), reader.GetInt64(2), reader.GetFieldValue<byte[]>(3));
             }
         }
+        for (; d < disposed.Count; d++)
+            Add(disposed[d].GlobalPosition, disposed[d].StreamId, disposed[d].Position, disposed[d].Hash);
         Reach(long.MaxValue);
     }
 
-    /// <param name="end">The highest global position the log holds now.</param>
-    private static void Compare(Anchor anchor, Dictionary<string, (long Position, byte[] Hash)> heads, long events, long end, List<VerificationFinding> findings)
+    /// <param name="end">The highest global position the log holds now, or accounts for by a disposal.</param>
+    private static void Compare(
+        Anchor anchor, Dictionary<string, (long Position, byte[] Hash, long Events)> heads, Certified certified, long end, List<VerificationFinding> findings)
     {
         var p = anchor.Payload;
         var name = $"checkpoint {p.Number} ({anchor.File})";
-        if (end < p.GlobalPosition)
+        var accounted = Math.Max(end, certified.Disposed.Count == 0 ? 0 : certified.Disposed.Max(x => x.GlobalPosition));
+        // The streams as the checkpoint saw them: without those a disposal had removed before it was taken.
+        var seen = heads.Where(h => !certified.DisposedStreams.TryGetValue(h.Key, out var by) || by > p.LastCertificateId).ToList();
+        var events = seen.Sum(h => h.Value.Events);
+        if (accounted < p.GlobalPosition)
         {
             findings.Add(new(FindingKind.LogTruncated, null, null, end,
                 $"{name} saw {p.Events} event(s) up to global position {p.GlobalPosition}; the log now ends at {end} with {events}: its tail was removed"));
             return;
         }
-        var root = StreamHeadsRoot.Compute(heads.Select(h => new Head(h.Key, h.Value.Position, h.Value.Hash)));
-        if (heads.Count != p.Streams || !root.AsSpan().SequenceEqual(p.StreamsRoot) || events != p.Events)
+        var root = StreamHeadsRoot.Compute(seen.Select(h => new Head(h.Key, h.Value.Position, h.Value.Hash)));
+        if (seen.Count != p.Streams || !root.AsSpan().SequenceEqual(p.StreamsRoot) || events != p.Events)
         {
             findings.Add(new(FindingKind.StreamHeadsDiffer, null, null, p.GlobalPosition,
-                $"{name}: the streams as of global position {p.GlobalPosition} are not what it states ({heads.Count} stream(s) and {events} event(s) now, " +
+                $"{name}: the streams as of global position {p.GlobalPosition} are not what it states ({seen.Count} stream(s) and {events} event(s) now, " +
                 $"{p.Streams} and {p.Events} then; Merkle root {Convert.ToHexStringLower(root)[..16]}…, then {Convert.ToHexStringLower(p.StreamsRoot)[..16]}…): " +
                 "events or a whole stream were removed, or events were rewritten with their chain"));
         }
     }
 
     private static async Task CheckTableDigestsAsync(
-        NpgsqlConnection connection, List<Anchor> ordered, List<VerificationFinding> findings, CancellationToken cancellationToken)
+        NpgsqlConnection connection, List<Anchor> ordered, Certified certified, List<VerificationFinding> findings, CancellationToken cancellationToken)
     {
-        await CheckDigestAsync(ArchiveTables.ConflictsAsync(connection, 0, cancellationToken), ordered, p => (p.LastConflictId, p.Conflicts, p.ConflictsDigest),
-            FindingKind.ConflictsDiffer, "conflict", findings);
-        await CheckDigestAsync(ArchiveTables.RejectionsAsync(connection, 0, cancellationToken), ordered, p => (p.LastRejectionId, p.Rejections, p.RejectionsDigest),
-            FindingKind.RejectionsDiffer, "rejection", findings);
+        await CheckDigestAsync(ArchiveTables.ConflictsAsync(connection, 0, cancellationToken), "conflicts", certified, ordered,
+            p => (p.LastConflictId, p.Conflicts, p.ConflictsDigest), FindingKind.ConflictsDiffer, "conflict", findings);
+        await CheckDigestAsync(ArchiveTables.RejectionsAsync(connection, 0, cancellationToken), "rejections", certified, ordered,
+            p => (p.LastRejectionId, p.Rejections, p.RejectionsDigest), FindingKind.RejectionsDiffer, "rejection", findings);
+        await CheckDigestAsync(ArchiveTables.CertificatesAsync(connection, 0, cancellationToken), "certificates", certified, ordered,
+            p => (p.LastCertificateId, p.Certificates, p.CertificatesDigest ?? new byte[EventHash.Size]), FindingKind.CertificatesDiffer, "certificate", findings);
     }
 
+    /// <summary>
+    /// A table's digest as each checkpoint states it. Each row entered the digest once, as the first checkpoint whose
+    /// last id reached it saw it: a row a certificate issued after that checkpoint removed or redacted counts with the hash
+    /// it had before (the certificate keeps it); one removed before that checkpoint never entered it.
+    /// </summary>
     private static async Task CheckDigestAsync(
-        IAsyncEnumerable<(long Id, object?[] Fields)> rows, List<Anchor> anchors, Func<CheckpointPayload, (long LastId, long Count, byte[] Digest)> stated,
-        FindingKind kind, string what, List<VerificationFinding> findings)
+        IAsyncEnumerable<(long Id, object?[] Fields)> rows, string table, Certified certified, List<Anchor> anchors,
+        Func<CheckpointPayload, (long LastId, long Count, byte[] Digest)> stated, FindingKind kind, string what, List<VerificationFinding> findings)
     {
-        var byLastId = anchors.OrderBy(a => stated(a.Payload).LastId).ToList();
+        var current = new SortedDictionary<long, byte[]>();
+        await foreach (var (id, fields) in rows)
+            current[id] = RowDigest.HashOf(fields);
+        var ids = new SortedSet<long>(current.Keys);
+        foreach (var ((t, id), _) in certified.Rows)
+        {
+            if (t == table)
+                ids.Add(id);
+        }
+
+        var byLastId = anchors.OrderBy(a => stated(a.Payload).LastId).ThenBy(a => a.Payload.Number).ToList();
         var digest = new RowDigest();
         var next = 0;
         void Reach(long id)
@@ -194,10 +232,20 @@ public sealed class CheckpointVerifier(NpgsqlDataSource dataSource)
                 }
             }
         }
-        await foreach (var (id, fields) in rows)
+        foreach (var id in ids)
         {
             Reach(id - 1);
-            digest.Add(fields);
+            // The first checkpoint to reach this row is the one that digested it.
+            var first = byLastId.Skip(next).FirstOrDefault();
+            if (first is null)
+                break;
+            var after = certified.Rows.TryGetValue((table, id), out var changes)
+                ? changes.Where(c => c.Certificate > first.Payload.LastCertificateId).OrderBy(c => c.Certificate).FirstOrDefault()
+                : default;
+            if (after.Hash is { } before)
+                digest.AddHash(before);
+            else if (current.TryGetValue(id, out var hash))
+                digest.AddHash(hash);
         }
         Reach(long.MaxValue);
     }

@@ -115,8 +115,17 @@ public sealed partial class Checkpointer(
             lastRejection = id;
         }
 
+        var certificates = new RowDigest(previous?.CertificatesDigest, previous?.Certificates ?? 0);
+        var lastCertificate = previous?.LastCertificateId ?? 0;
+        await foreach (var (id, fields) in ArchiveTables.CertificatesAsync(connection, lastCertificate, cancellationToken))
+        {
+            certificates.Add(fields);
+            lastCertificate = id;
+        }
+
         return new CheckpointPayload(number, EventHash.TruncateToMicroseconds(time.GetUtcNow()), globalPosition, events, heads.Count, StreamHeadsRoot.Compute(heads),
-            conflicts.Rows, lastConflict, conflicts.Value, rejections.Rows, lastRejection, rejections.Value, previousHash, keyId);
+            conflicts.Rows, lastConflict, conflicts.Value, rejections.Rows, lastRejection, rejections.Value, previousHash, keyId,
+            certificates.Rows, lastCertificate, certificates.Value);
     }
 
     /// <summary>Whether this login may append to the log: a key change is recorded there (a compliance login may not).</summary>

@@ -34,6 +34,15 @@ public enum FindingKind
 
     /// <summary>The rejections as of a checkpoint differ from what it states: a rejection row was edited or removed.</summary>
     RejectionsDiffer,
+
+    /// <summary>archive.certificates does not chain from row to row: a certificate was changed, added or removed.</summary>
+    CertificateChainBroken,
+
+    /// <summary>What a certificate states does not hold in the archive (an event it disposed of is still there, one it redacted holds its original).</summary>
+    CertificateMismatch,
+
+    /// <summary>The certificates as of a checkpoint differ from what it states.</summary>
+    CertificatesDiffer,
 }
 
 /// <param name="Position">The position in the stream where the finding is, when it is about one event.</param>
@@ -44,7 +53,10 @@ public sealed record VerificationFinding(FindingKind Kind, string? StreamId, lon
         : $"{Kind} at ({StreamId}, {Position?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}): {Detail}";
 }
 
-public sealed record VerificationReport(long EventsChecked, long StreamsChecked, IReadOnlyList<VerificationFinding> Findings)
+/// <param name="Redactions">The events erasures redacted, each as its certificate states: not findings.</param>
+/// <param name="Disposed">How many events disposals removed under certificates: not findings either.</param>
+public sealed record VerificationReport(
+    long EventsChecked, long StreamsChecked, IReadOnlyList<VerificationFinding> Findings, IReadOnlyList<Redaction> Redactions, long Disposed, long Certificates)
 {
     public bool Intact => Findings.Count == 0;
 }
@@ -62,10 +74,12 @@ public sealed class EventLogVerifier(NpgsqlDataSource dataSource)
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
 
         var findings = new List<VerificationFinding>();
+        var certified = await Certified.ReadAsync(connection, findings, cancellationToken);
         var heads = await ReadStreamHeadsAsync(connection, cancellationToken);
-        var (events, streams) = await WalkChainsAsync(connection, heads, findings, progress, cancellationToken);
-        await FindGlobalGapsAsync(connection, findings, cancellationToken);
-        return new VerificationReport(events, streams, findings);
+        var redactions = new List<Redaction>();
+        var (events, streams) = await WalkChainsAsync(connection, heads, certified, findings, redactions, progress, cancellationToken);
+        await FindGlobalGapsAsync(connection, certified, findings, cancellationToken);
+        return new VerificationReport(events, streams, findings, redactions, certified.Disposed.Count, certified.Certificates);
     }
 
     private static async Task<Dictionary<string, (long Count, byte[] HeadHash)>> ReadStreamHeadsAsync(
@@ -82,7 +96,9 @@ public sealed class EventLogVerifier(NpgsqlDataSource dataSource)
     private static async Task<(long Events, long Streams)> WalkChainsAsync(
         NpgsqlConnection connection,
         Dictionary<string, (long Count, byte[] HeadHash)> heads,
+        Certified certified,
         List<VerificationFinding> findings,
+        List<Redaction> redactions,
         IProgress<long>? progress,
         CancellationToken cancellationToken)
     {
@@ -111,7 +127,25 @@ public sealed class EventLogVerifier(NpgsqlDataSource dataSource)
 
             var recomputed = EventHash.Compute(
                 e.PrevHash.Span, e.GlobalPosition, e.StreamId, e.Position, e.Type, e.ServerTimestamp, e.RecordedAt, e.DedupeKey, e.Body);
-            if (!recomputed.AsSpan().SequenceEqual(e.Hash.Span))
+            if (certified.Redacted.TryGetValue(e.GlobalPosition, out var redaction))
+            {
+                // An erased event keeps its chain hash; its body must be exactly what the certificate says it was redacted to.
+                if (recomputed.AsSpan().SequenceEqual(redaction.RedactedHash))
+                {
+                    redactions.Add(redaction);
+                }
+                else if (recomputed.AsSpan().SequenceEqual(e.Hash.Span))
+                {
+                    findings.Add(new(FindingKind.CertificateMismatch, e.StreamId, e.Position, e.GlobalPosition,
+                        $"certificate {redaction.Certificate} redacted it under {redaction.Request}, but it holds its original content again"));
+                }
+                else
+                {
+                    findings.Add(new(FindingKind.ContentChanged, e.StreamId, e.Position, e.GlobalPosition,
+                        $"redacted under {redaction.Request} (certificate {redaction.Certificate}) and edited since: it matches neither its hash nor its redaction"));
+                }
+            }
+            else if (!recomputed.AsSpan().SequenceEqual(e.Hash.Span))
             {
                 findings.Add(new(FindingKind.ContentChanged, e.StreamId, e.Position, e.GlobalPosition,
                     "the stored event no longer matches its hash: its content was edited after it was recorded"));
@@ -155,20 +189,38 @@ public sealed class EventLogVerifier(NpgsqlDataSource dataSource)
             findings.Add(new(FindingKind.StreamHeadMismatch, stream, null, null, "the stream's head hash is not the hash of its last stored event"));
     }
 
-    private static async Task FindGlobalGapsAsync(NpgsqlConnection connection, List<VerificationFinding> findings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every global position up to the log head is an event, or an event a disposal certificate removed; an event both
+    /// stored and certified as removed is a certificate that does not hold.
+    /// </summary>
+    private static async Task FindGlobalGapsAsync(NpgsqlConnection connection, Certified certified, List<VerificationFinding> findings, CancellationToken cancellationToken)
     {
+        var disposed = certified.Disposed.Select(d => d.GlobalPosition).ToArray();
+        await using (var stillThere = new NpgsqlCommand(
+            "SELECT global_position, stream_id, position FROM archive.events WHERE global_position = ANY($1) ORDER BY global_position", connection))
+        {
+            stillThere.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = disposed });
+            await using var present = await stillThere.ExecuteReaderAsync(cancellationToken);
+            while (await present.ReadAsync(cancellationToken))
+            {
+                findings.Add(new(FindingKind.CertificateMismatch, present.GetString(1), present.GetInt64(2), present.GetInt64(0),
+                    "a disposal certificate states it was removed, but it is still stored"));
+            }
+        }
         await using var command = new NpgsqlCommand(
             """
+            WITH accounted AS (SELECT global_position FROM archive.events UNION SELECT unnest($1::bigint[]))
             SELECT previous + 1 AS missing_from, global_position - 1 AS missing_to
             FROM (SELECT global_position, lag(global_position, 1, 0::bigint) OVER (ORDER BY global_position) AS previous
-                  FROM archive.events) AS ordered
+                  FROM accounted) AS ordered
             WHERE global_position <> previous + 1
             UNION ALL
-            SELECT coalesce(max(e.global_position), 0) + 1, h.last_position
-            FROM archive.log_head h LEFT JOIN archive.events e ON true
+            SELECT coalesce(max(a.global_position), 0) + 1, h.last_position
+            FROM archive.log_head h LEFT JOIN accounted a ON true
             GROUP BY h.last_position
-            HAVING coalesce(max(e.global_position), 0) <> h.last_position
+            HAVING coalesce(max(a.global_position), 0) <> h.last_position
             """, connection);
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = disposed });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
