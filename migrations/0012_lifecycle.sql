@@ -229,6 +229,23 @@ SELECT t.*, CASE WHEN o.dialog_id IS NULL THEN t.text ELSE o.text END AS origina
 FROM readmodel.transcript t
 LEFT JOIN readmodel.message_originals o USING (dialog_id, sequence);
 
+-- The messages a full-text query finds, as `archiver search` and the console ask it: for analysts in what they may
+-- read; for compliance in what was said — the originals where masked, each side on its own GIN index.
+CREATE FUNCTION readmodel.matching_messages(query tsquery) RETURNS SETOF readmodel.transcript_messages
+LANGUAGE sql STABLE AS $$
+  SELECT * FROM readmodel.transcript_messages WHERE search @@ query
+$$;
+CREATE FUNCTION compliance.matching_messages(query tsquery) RETURNS SETOF compliance.transcript_messages
+LANGUAGE sql STABLE AS $$
+  SELECT m.* FROM compliance.transcript_messages m
+  WHERE (m.dialog_id, m.sequence) IN (
+    SELECT t.dialog_id, t.sequence FROM readmodel.transcript_messages t
+    WHERE t.search @@ query
+      AND NOT EXISTS (SELECT 1 FROM readmodel.message_originals o WHERE o.dialog_id = t.dialog_id AND o.sequence = t.sequence)
+    UNION ALL
+    SELECT o.dialog_id, o.sequence FROM readmodel.message_originals o WHERE o.search @@ query)
+$$;
+
 -- Which conversations the active holds freeze, evaluated now. `query` searches the originals.
 CREATE FUNCTION archive.hold_matches(scope jsonb, conversation readmodel.conversations) RETURNS boolean
 LANGUAGE sql STABLE AS $$
@@ -275,15 +292,20 @@ ON CONFLICT DO NOTHING;
 GRANT SELECT, INSERT, UPDATE ON readmodel.message_originals, readmodel.survey_answer_originals, readmodel.source_deletions TO archiver_writer;
 GRANT SELECT ON archive.masking_rule_sets TO archiver_writer;
 GRANT SELECT, INSERT ON archive.consumer_ids TO archiver_writer;
+-- The checkpoints it takes state the certificates' digest.
+GRANT SELECT ON archive.certificates TO archiver_writer;
 
 -- Analysts: the masked read models (unchanged grants), which rules are in force, what LivePerson erased. Never the
 -- originals, never the compliance schema.
 GRANT SELECT ON readmodel.masking_in_force, readmodel.source_deletions TO analyst;
+GRANT EXECUTE ON FUNCTION readmodel.matching_messages(tsquery) TO analyst, compliance;
 REVOKE ALL ON readmodel.message_originals, readmodel.survey_answer_originals FROM analyst;
 
 -- Compliance: the originals, and everything about the lifecycle.
 GRANT SELECT ON readmodel.message_originals, readmodel.survey_answer_originals, readmodel.masking_in_force, readmodel.source_deletions TO compliance;
 GRANT USAGE ON SCHEMA compliance TO compliance;
 GRANT SELECT ON ALL TABLES IN SCHEMA compliance TO compliance;
+REVOKE EXECUTE ON FUNCTION compliance.matching_messages(tsquery) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION compliance.matching_messages(tsquery) TO compliance;
 GRANT SELECT ON archive.certificates, archive.certified_events, archive.certified_rows, archive.legal_holds, archive.legal_hold_releases,
   archive.held_conversations, archive.masking_rule_sets, archive.consumer_ids TO compliance;

@@ -197,7 +197,7 @@ public sealed partial class HostileContentTests
     private static async Task<List<string?>> TextsAsync(NpgsqlDataSource archive, string conversation, string condition)
     {
         await using var command = archive.CreateCommand(
-            $"SELECT text FROM readmodel.transcript_messages WHERE conversation_id = $1 AND {condition} ORDER BY dialog_id, sequence");
+            $"SELECT text FROM compliance.transcript_messages WHERE conversation_id = $1 AND {condition} ORDER BY dialog_id, sequence");
         command.Parameters.AddWithValue(conversation);
         return (await ListAsync(command)).Cast<string?>().ToList();
     }

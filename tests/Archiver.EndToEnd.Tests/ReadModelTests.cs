@@ -163,7 +163,7 @@ public sealed class ReadModelTests
             .Order().ToList();
         Assert.NotEmpty(expected);
         var actual = new List<string>();
-        await using var command = archive.CreateCommand("SELECT conversation_id || '|' || answer_text FROM readmodel.survey_answers");
+        await using var command = archive.CreateCommand("SELECT conversation_id || '|' || answer_text FROM compliance.survey_answers");
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
             actual.Add(reader.GetString(0));

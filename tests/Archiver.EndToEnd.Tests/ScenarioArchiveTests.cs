@@ -38,7 +38,7 @@ public sealed partial class ScenarioArchiveTests
         Assert.Equal(messages.Count, await ArchiveComparison.CountAsync(run.Archive, "SELECT count(*) FROM readmodel.transcript_messages"));
         foreach (var message in messages.Where(m => m.GetProperty("event").TryGetProperty("contentType", out var type) && type.GetString() == "text/plain"))
         {
-            await using var command = run.Archive.CreateCommand("SELECT text FROM readmodel.transcript_messages WHERE dialog_id = $1 AND sequence = $2");
+            await using var command = run.Archive.CreateCommand("SELECT text FROM compliance.transcript_messages WHERE dialog_id = $1 AND sequence = $2");
             command.Parameters.AddWithValue(message.GetProperty("dialogId").GetString()!);
             command.Parameters.AddWithValue(message.GetProperty("sequence").GetInt64());
             Assert.Equal(message.GetProperty("event").GetProperty("message").GetString(), (string?)await command.ExecuteScalarAsync());

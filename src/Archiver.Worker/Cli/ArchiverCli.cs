@@ -26,6 +26,7 @@ public static class ArchiverCli
         root.Subcommands.Add(RetentionCommand.Create());
         root.Subcommands.Add(HoldsCommand.Create());
         root.Subcommands.Add(EraseCommand.Create());
+        root.Subcommands.Add(MaskingCommand.Create());
         return root;
     }
 }

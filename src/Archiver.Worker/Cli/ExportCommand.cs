@@ -103,7 +103,7 @@ internal static class ExportCommand
                 UnsignedExport();
             }
             await using var _ = transaction!;
-            var reader = new ConversationReader(connection);
+            var reader = new ConversationReader(connection, await ReadSide.TextSource.ForAsync(connection, ct));
             var streams = new List<ManifestConversation>();
             var total = await reader.CountAsync(start, end, ct);
 

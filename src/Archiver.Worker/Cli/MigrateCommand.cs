@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Archiver.Worker.Lifecycle;
 using Archiver.Worker.Store.Migrations;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Archiver.Worker.Cli;
@@ -24,6 +26,10 @@ internal static class MigrateCommand
             foreach (var applied in report.Applied)
                 Console.WriteLine($"applied {applied}");
             Console.WriteLine($"schema version {report.SchemaVersion} ({report.Applied.Count} applied now)");
+            // An archive with no masking rules in force gets the configured ones (Masking__Rules, or the built-in five).
+            var rules = services.GetRequiredService<IOptions<MaskingOptions>>().Value.ToRuleSet();
+            if (await services.GetRequiredService<MaskingApplier>().EnsureInForceAsync(rules, ct) is { } masked)
+                Console.WriteLine($"masking rules {masked.SetId} put in force: {masked.MessagesChanged} message(s) and {masked.AnswersChanged} answer(s) masked");
             return CliAction.Success;
         }, cancellationToken));
         return command;

@@ -70,24 +70,26 @@ internal static class SearchCommand
                 throw new ArgumentException($"'{words}' holds no word to search for");
         }
 
-        // The GIN index on transcript_messages.search finds the messages; the conversations' start filters and orders them.
+        // The GIN indexes on the search vectors find the messages (matching_messages: the masked text's for analysts, the
+        // originals' too for compliance); the conversations' start filters and orders them.
+        var source = await ReadSide.TextSource.ForAsync(connection, cancellationToken);
         await using var command = new NpgsqlCommand(
-            """
+            $$"""
             SELECT h.conversation_id, h.start_ts, h.hits,
                    ts_headline('simple', first.text, websearch_to_tsquery('simple', $1),
                                'StartSel=«, StopSel=», MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "')
             FROM (
               SELECT m.conversation_id, min(c.start_ts) AS start_ts, count(*) AS hits
-              FROM readmodel.transcript_messages m
+              FROM {{source.MatchingMessages}}(websearch_to_tsquery('simple', $1)) m
               LEFT JOIN readmodel.conversations c ON c.conversation_id = m.conversation_id
-              WHERE m.search @@ websearch_to_tsquery('simple', $1)
+              WHERE true
                 AND ($2::timestamptz IS NULL OR c.start_ts >= $2)
                 AND ($3::timestamptz IS NULL OR c.start_ts < $3)
               GROUP BY m.conversation_id
               ORDER BY min(c.start_ts) DESC NULLS LAST, m.conversation_id
               LIMIT $4) h
             CROSS JOIN LATERAL (
-              SELECT m.text FROM readmodel.transcript_messages m
+              SELECT m.text FROM {{source.Messages}} m
               WHERE m.conversation_id = h.conversation_id AND m.search @@ websearch_to_tsquery('simple', $1)
               ORDER BY m.server_ts NULLS LAST, m.dialog_id, m.sequence
               LIMIT 1) first

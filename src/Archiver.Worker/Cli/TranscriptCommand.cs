@@ -27,7 +27,7 @@ internal static class TranscriptCommand
             var id = parse.GetValue(conversation)!;
             await using var services = CliServices.Build();
             await using var connection = await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(ct);
-            var document = await new ConversationReader(connection).FindAsync(id, ct)
+            var document = await new ConversationReader(connection, await ReadSide.TextSource.ForAsync(connection, ct)).FindAsync(id, ct)
                 ?? throw new InvalidOperationException($"no conversation {id} in the archive's read models");
             if (parse.GetValue(format) == "json")
                 Console.WriteLine(TerminalText.Json(JsonSerializer.Serialize(document, ConversationDocument.Json)));

@@ -36,6 +36,7 @@ public static class ArchiveStoreExtensions
             return builder.Build();
         });
         services.AddSingleton<StoreMetrics>();
+        services.AddSingleton<MaskingInForce>();
         // In this order: the read models' figures are computed from the transcript rows of the same batch.
         services.AddSingleton<IInlineProjection, TranscriptProjection>();
         services.AddSingleton<IInlineProjection, ReadModelsProjection>();

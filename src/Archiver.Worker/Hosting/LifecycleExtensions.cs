@@ -13,6 +13,9 @@ public static class LifecycleExtensions
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>();
         services.AddOptions<ErasureOptions>().Bind(configuration.GetSection(ErasureOptions.Section)).ValidateOnStart();
+        services.AddOptions<MaskingOptions>().Bind(configuration.GetSection(MaskingOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MaskingOptions>, MaskingOptionsValidator>();
+        services.AddSingleton<MaskingApplier>();
         services.AddSingleton<Disposer>();
         services.AddSingleton<Eraser>();
         services.AddSingleton<Retention>();

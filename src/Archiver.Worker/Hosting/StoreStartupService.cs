@@ -16,7 +16,9 @@ internal sealed partial class StoreStartupService(
     MigrationRunner migrations,
     NpgsqlDataSource dataSource,
     IOptions<ArchiveOptions> options,
-    ILogger<StoreStartupService> logger) : IHostedService
+    ILogger<StoreStartupService> logger,
+    Lifecycle.MaskingApplier? masking = null,
+    IOptions<Lifecycle.MaskingOptions>? maskingOptions = null) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -24,6 +26,9 @@ internal sealed partial class StoreStartupService(
         if (options.Value.MigrateOnStart)
         {
             await migrations.MigrateAsync(embedded, cancellationToken);
+            // As `archiver migrate` does: an archive with no masking rules in force gets the configured ones.
+            if (masking is not null)
+                await masking.EnsureInForceAsync(maskingOptions?.Value.ToRuleSet() ?? Archiver.Domain.Masking.MaskingRuleSet.Default, cancellationToken);
         }
         else
         {

@@ -12,13 +12,19 @@ namespace Archiver.Worker.Projections;
 /// after <see cref="TranscriptProjection"/>, whose rows it counts: a conversation's figures are counted once when it is
 /// first seen and then moved by each batch's messages, so any batching — live or in a rebuild — gives the same rows.
 /// </summary>
-public sealed class ReadModelsProjection : IInlineProjection
+public sealed class ReadModelsProjection(MaskingInForce masking) : IInlineProjection
 {
+    public ReadModelsProjection()
+        : this(new MaskingInForce())
+    {
+    }
+
     public string Name => "read-models";
 
     public IReadOnlyList<string> Tables { get; } =
     [
-        "readmodel.conversations", "readmodel.read_receipts", "readmodel.csat_results", "readmodel.survey_answers", "readmodel.participants",
+        "readmodel.conversations", "readmodel.read_receipts", "readmodel.csat_results", "readmodel.survey_answers", "readmodel.survey_answer_originals",
+        "readmodel.participants",
     ];
 
     public IReadOnlyList<string> UnkeyedWhileRebuilding { get; } = ["readmodel.read_receipts"];
@@ -194,7 +200,14 @@ public sealed class ReadModelsProjection : IInlineProjection
         if (csat.Count > 0)
             rows.BatchCommands.Add(Csat(csat));
         if (answers.Count > 0)
-            rows.BatchCommands.Add(SurveyAnswers(answers));
+        {
+            // Survey answers are what consumers typed: masked like messages, the originals aside (docs/compliance.md).
+            var masker = await masking.CurrentAsync(connection, cancellationToken);
+            var originals = answers.Where(a => !ReferenceEquals(masker?.Mask(a.AnswerText) ?? a.AnswerText, a.AnswerText)).ToList();
+            rows.BatchCommands.Add(SurveyAnswers(answers.Select(a => a with { AnswerText = masker?.Mask(a.AnswerText) ?? a.AnswerText }).ToList()));
+            if (originals.Count > 0)
+                rows.BatchCommands.Add(AnswerOriginals(originals));
+        }
         if (participants.Count > 0)
             rows.BatchCommands.Add(rebuilding ? Command(InsertParticipants, ParticipantParameters(participants)) : Participants(participants));
         if (rows.BatchCommands.Count > 0)
@@ -336,6 +349,14 @@ public sealed class ReadModelsProjection : IInlineProjection
         Texts(rows.Select(r => r.DialogId)), Longs(rows.Select(r => r.Sequence)), Texts(rows.Select(r => r.ConversationId)),
         Texts(rows.Select(r => r.QuestionId)), Texts(rows.Select(r => r.AnswerId)), Texts(rows.Select(r => r.AnswerText)),
         Times(rows.Select(r => r.AnsweredAt)));
+
+    private static NpgsqlBatchCommand AnswerOriginals(List<SurveyAnswerRow> rows) => Command(
+        """
+        INSERT INTO readmodel.survey_answer_originals (dialog_id, sequence, answer_text)
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
+        ON CONFLICT (dialog_id, sequence) DO NOTHING
+        """,
+        Texts(rows.Select(r => r.DialogId)), Longs(rows.Select(r => r.Sequence)), Texts(rows.Select(r => r.AnswerText)));
 
     private const string InsertParticipants =
         """

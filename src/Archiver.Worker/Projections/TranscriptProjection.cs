@@ -1,35 +1,118 @@
 using Archiver.Domain.Events;
+using Archiver.Domain.Lifecycle;
+using Archiver.Domain.Masking;
 using Archiver.Domain.Projections;
 using Archiver.Worker.Store;
 using Npgsql;
 
 namespace Archiver.Worker.Projections;
 
-/// <summary>Keeps <c>readmodel.dialogs</c> and <c>readmodel.transcript_messages</c> (migrations/0002_transcript.sql).</summary>
-public sealed class TranscriptProjection : IInlineProjection
+/// <summary>
+/// Keeps <c>readmodel.dialogs</c> and <c>readmodel.transcript_messages</c> (migrations/0002_transcript.sql), the
+/// messages masked with the rules in force and the originals of those the rules changed in
+/// <c>readmodel.message_originals</c>, and the messages that carry LivePerson's deletion marker in
+/// <c>readmodel.source_deletions</c> (migrations/0012_lifecycle.sql, docs/compliance.md).
+/// </summary>
+public sealed class TranscriptProjection(MaskingInForce masking) : IInlineProjection
 {
+    public TranscriptProjection()
+        : this(new MaskingInForce())
+    {
+    }
+
     public string Name => "transcript";
 
-    public IReadOnlyList<string> Tables { get; } = ["readmodel.dialogs", "readmodel.transcript_messages"];
+    public IReadOnlyList<string> Tables { get; } =
+        ["readmodel.dialogs", "readmodel.transcript_messages", "readmodel.message_originals", "readmodel.source_deletions"];
 
     /// <summary>A rebuild COPYs messages and reads them back only by whole-table aggregates (<see cref="ReadModelsProjection"/>).</summary>
     public IReadOnlyList<string> UnkeyedWhileRebuilding { get; } = ["readmodel.transcript_messages"];
 
     public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, ProjectionIssues issues, CancellationToken cancellationToken)
     {
-        var (dialogs, messages, _) = Parse(events, issues);
+        var (dialogs, messages, _, _) = Parse(events, issues);
         // Dialogs first: a message of a POST_SURVEY dialog in the same batch finds its conversation through them.
         if (dialogs.Count > 0)
             await UpsertDialogsAsync(connection, dialogs, cancellationToken);
         if (messages.Count > 0)
-            await InsertMessagesAsync(connection, messages, cancellationToken);
+        {
+            var masked = Mask(messages, await masking.CurrentAsync(connection, cancellationToken));
+            await InsertMessagesAsync(connection, masked.Messages, cancellationToken);
+            await InsertAsideAsync(connection, masked, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A batch's messages as analysts may read them, and aside: the originals of those the masker changed, and the
+    /// messages that show LivePerson's deletion marker (looked for in the originals).
+    /// </summary>
+    private sealed record MaskedBatch(List<TranscriptMessage> Messages, List<TranscriptMessage> Originals, List<TranscriptMessage> SourceDeleted);
+
+    private static MaskedBatch Mask(List<TranscriptMessage> messages, Masker? masker)
+    {
+        var shown = new List<TranscriptMessage>(messages.Count);
+        var originals = new List<TranscriptMessage>();
+        foreach (var m in messages)
+        {
+            var text = masker?.Mask(m.Text) ?? m.Text;
+            var rich = masker?.MaskJson(m.RichContentJson) ?? m.RichContentJson;
+            if (ReferenceEquals(text, m.Text) && ReferenceEquals(rich, m.RichContentJson))
+            {
+                shown.Add(m);
+            }
+            else
+            {
+                shown.Add(m with { Text = text, RichContentJson = rich });
+                originals.Add(m);
+            }
+        }
+        var deleted = messages.Where(m => SourceDeletion.IsMarked(m.Text) || SourceDeletion.IsMarked(m.RichContentJson)).ToList();
+        return new MaskedBatch(shown, originals, deleted);
+    }
+
+    private static async Task InsertAsideAsync(NpgsqlConnection connection, MaskedBatch batch, CancellationToken cancellationToken)
+    {
+        await using var commands = new NpgsqlBatch(connection);
+        if (batch.Originals.Count > 0)
+        {
+            var command = new NpgsqlBatchCommand(
+                """
+                INSERT INTO readmodel.message_originals (dialog_id, sequence, text, rich_content, search)
+                SELECT d, s, t, r::jsonb, readmodel.search_vector(t) FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS o(d, s, t, r)
+                ON CONFLICT (dialog_id, sequence) DO NOTHING
+                """);
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.Originals.Select(m => m.DialogId).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = batch.Originals.Select(m => m.Sequence).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = batch.Originals.Select(m => m.Text).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = batch.Originals.Select(m => m.RichContentJson).ToArray() });
+            commands.BatchCommands.Add(command);
+        }
+        if (batch.SourceDeleted.Count > 0)
+        {
+            var command = new NpgsqlBatchCommand(
+                """
+                INSERT INTO readmodel.source_deletions (dialog_id, sequence, conversation_id, global_position, server_ts)
+                SELECT m.d, m.s, coalesce(m.c, dl.conversation_id, m.d), m.g, m.t
+                FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::timestamptz[]) AS m(d, s, c, g, t)
+                LEFT JOIN readmodel.dialogs dl ON dl.dialog_id = m.d
+                ON CONFLICT (dialog_id, sequence) DO NOTHING
+                """);
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.SourceDeleted.Select(m => m.DialogId).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = batch.SourceDeleted.Select(m => m.Sequence).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = batch.SourceDeleted.Select(m => m.ConversationId).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = batch.SourceDeleted.Select(m => m.GlobalPosition).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]> { TypedValue = batch.SourceDeleted.Select(m => m.ServerTimestamp).ToArray() });
+            commands.BatchCommands.Add(command);
+        }
+        if (commands.BatchCommands.Count > 0)
+            await commands.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
     /// A batch's dialogs and messages, parsed (in a rebuild a page ahead of writing them: <see cref="IInlineProjection.PrepareRebuilding"/>), and
     /// in a rebuild each message's search vector in PostgreSQL's binary form (<see cref="IInlineProjection.EnrichRebuildingAsync"/>).
     /// </summary>
-    private sealed record ParsedBatch(List<DialogRow> Dialogs, List<TranscriptMessage> Messages, byte[][]? SearchVectors = null);
+    private sealed record ParsedBatch(List<DialogRow> Dialogs, List<TranscriptMessage> Messages, byte[][]? SearchVectors = null, MaskedBatch? Masked = null);
 
     public object? PrepareRebuilding(IReadOnlyList<RecordedEvent> events, ProjectionIssues issues) => Parse(events, issues);
 
@@ -47,6 +130,9 @@ public sealed class TranscriptProjection : IInlineProjection
         var page = (ParsedBatch)prepared!;
         if (page.Messages.Count == 0)
             return page;
+        // Masked here, on the helper connection, with the rules in force (a rebuild holds the log head: they cannot change).
+        var masked = Mask(page.Messages, await masking.CurrentAsync(helper, cancellationToken));
+        page = page with { Messages = masked.Messages, Masked = masked };
         await using var command = new NpgsqlCommand(
             "SELECT tsvectorsend(readmodel.search_vector(t)) FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i", helper);
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = page.Messages.Select(m => m.Text).ToArray() });
@@ -70,7 +156,7 @@ public sealed class TranscriptProjection : IInlineProjection
     public async Task ApplyRebuildingAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> events, object? prepared, ProjectionIssues issues,
         CancellationToken cancellationToken)
     {
-        var (dialogs, messages, searchVectors) = (ParsedBatch)prepared!;
+        var (dialogs, messages, searchVectors, masked) = (ParsedBatch)prepared!;
         if (dialogs.Count > 0)
             await UpsertDialogsAsync(connection, dialogs, cancellationToken);
         if (messages.Count == 0)
@@ -117,6 +203,8 @@ public sealed class TranscriptProjection : IInlineProjection
             await writer.WriteAsync(vectors[i], NpgsqlTypes.NpgsqlDbType.Bytea, cancellationToken);
         }
         await writer.CompleteAsync(cancellationToken);
+        if (masked is not null)
+            await InsertAsideAsync(connection, masked, cancellationToken);
     }
 
     private static Task WriteAsync(NpgsqlBinaryImporter writer, string? value, NpgsqlTypes.NpgsqlDbType type, CancellationToken cancellationToken) =>

@@ -9,7 +9,7 @@ namespace Archiver.Worker.Cli.Export;
 /// the transcript. Every query runs on the given connection, so an export inside one repeatable-read transaction sees
 /// one consistent snapshot while the worker keeps appending.
 /// </summary>
-internal sealed class ConversationReader(NpgsqlConnection connection)
+internal sealed class ConversationReader(NpgsqlConnection connection, ReadSide.TextSource source)
 {
     private const string HeaderColumns =
         """
@@ -86,7 +86,7 @@ internal sealed class ConversationReader(NpgsqlConnection connection)
         {
             // Messages can be archived before the conversation's metadata is (another subscription, another worker).
             await using var exists = new NpgsqlCommand(
-                "SELECT EXISTS (SELECT 1 FROM readmodel.transcript_messages WHERE conversation_id = $1)", connection);
+                $"SELECT EXISTS (SELECT 1 FROM {source.Messages} WHERE conversation_id = $1)", connection);
             exists.Parameters.Add(new NpgsqlParameter<string> { TypedValue = conversationId });
             if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
                 return null;
@@ -151,9 +151,9 @@ internal sealed class ConversationReader(NpgsqlConnection connection)
                     WHERE conversation_id = ANY($1)
                     """, ids),
                 Command(
-                    """
+                    $"""
                     SELECT conversation_id, question_id, answer_id, answer_text, answered_at
-                    FROM readmodel.survey_answers
+                    FROM {source.Answers}
                     WHERE conversation_id = ANY($1)
                     ORDER BY conversation_id, answered_at NULLS LAST, dialog_id, sequence
                     """, ids),
@@ -161,12 +161,12 @@ internal sealed class ConversationReader(NpgsqlConnection connection)
                 // dialog's id is its conversation's id, which names it when its DialogOpened has not been archived.
                 // The receipts are the first by anyone but the author: "delivered to / read by the other side".
                 Command(
-                    """
+                    $"""
                     SELECT m.conversation_id, m.dialog_id, coalesce(d.dialog_type, CASE WHEN m.dialog_id = m.conversation_id THEN 'MAIN' END),
                            m.sequence, m.originator_id, m.author_role, m.originator_role,
                            CASE WHEN m.author_role <> 'consumer' THEN coalesce(a.full_name, a.nickname) END,
                            m.event_type, m.content_type, m.text, m.file_path, m.rich_content::text, m.server_ts, r.accepted_at, r.read_at
-                    FROM readmodel.transcript_messages m
+                    FROM {source.Messages} m
                     LEFT JOIN readmodel.dialogs d ON d.dialog_id = m.dialog_id
                     LEFT JOIN readmodel.agents a ON a.agent_id = m.originator_id
                     LEFT JOIN LATERAL (
