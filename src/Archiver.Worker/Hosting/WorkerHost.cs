@@ -11,6 +11,7 @@ public static class WorkerHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Services.AddArchiveStore(builder.Configuration);
         builder.Services.AddLifecycle(builder.Configuration);
+        builder.Services.AddHostedService<Archiver.Worker.Lifecycle.RetentionService>();
         builder.Services.AddHostedService<StoreStartupService>();
         // Before the writer (in AddConsumerSessions): hosted services stop in reverse order, so the last checkpoint is
         // taken after the writer has drained.

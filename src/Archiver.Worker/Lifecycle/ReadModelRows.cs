@@ -32,12 +32,12 @@ internal static class ReadModelRows
             $"""
             UPDATE readmodel.transcript_messages
             SET text = CASE WHEN text IS NULL THEN NULL ELSE '{EventRedaction.Erased}' END,
-                file_path = CASE WHEN file_path IS NULL THEN NULL ELSE '{EventRedaction.Erased}' END,
+                file_path = NULL,
                 rich_content = CASE WHEN rich_content IS NULL THEN NULL ELSE to_jsonb('{EventRedaction.Erased}'::text) END,
                 search = readmodel.search_vector(CASE WHEN text IS NULL THEN NULL ELSE '{EventRedaction.Erased}' END)
             WHERE (conversation_id = $1 OR dialog_id = ANY($2))
               AND (text IS DISTINCT FROM '{EventRedaction.Erased}' AND text IS NOT NULL
-                   OR file_path IS DISTINCT FROM '{EventRedaction.Erased}' AND file_path IS NOT NULL
+                   OR file_path IS NOT NULL
                    OR rich_content IS DISTINCT FROM to_jsonb('{EventRedaction.Erased}'::text) AND rich_content IS NOT NULL)
             """),
         ("readmodel.survey_answer_originals", "DELETE FROM readmodel.survey_answer_originals WHERE dialog_id = ANY($2)"),

@@ -12,6 +12,9 @@ public sealed class RetentionOptions
 
     /// <summary>The worker runs retention this often (with <c>ConnectionStrings__Lifecycle</c>, the owner's); 0: never (the default).</summary>
     public int RunEveryHours { get; set; }
+
+    /// <summary><c>ConnectionStrings__Lifecycle</c>: the owner's login, for the worker's scheduled retention only. Never logged.</summary>
+    public string? LifecycleConnectionString { get; set; }
 }
 
 /// <summary><c>Retention__Rules__{i}__…</c>: one rule.</summary>

@@ -28,6 +28,10 @@ public sealed class RetentionOptionsValidator : IValidateOptions<RetentionOption
         }
         if (options.RunEveryHours is < 0 or > 24 * 366)
             errors.Add($"Retention__RunEveryHours must be between 0 (never) and 8784, not {options.RunEveryHours}.");
+        if (options.RunEveryHours > 0 && options.Rules.Count == 0)
+            errors.Add("Retention__RunEveryHours is set but there are no Retention__Rules: nothing would ever be disposed of.");
+        if (options.RunEveryHours > 0 && string.IsNullOrWhiteSpace(options.LifecycleConnectionString))
+            errors.Add("Retention__RunEveryHours needs ConnectionStrings__Lifecycle: disposal runs as the tables' owner, never as the worker's login.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

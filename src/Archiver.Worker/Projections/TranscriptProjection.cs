@@ -203,6 +203,7 @@ public sealed class TranscriptProjection(MaskingInForce masking) : IInlineProjec
             await writer.WriteAsync(vectors[i], NpgsqlTypes.NpgsqlDbType.Bytea, cancellationToken);
         }
         await writer.CompleteAsync(cancellationToken);
+        await writer.DisposeAsync(); // the connection is free for other statements only once the import is disposed
         if (masked is not null)
             await InsertAsideAsync(connection, masked, cancellationToken);
     }

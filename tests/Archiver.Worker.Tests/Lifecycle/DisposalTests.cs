@@ -171,7 +171,7 @@ public sealed class DisposalTests
 
     internal static string In(IEnumerable<string> ids) => string.Join(", ", ids.Select(i => $"'{i}'"));
 
-    internal static async Task<List<T>> ListAsync<T>(ComplianceArchive archive, string sql)
+    internal static async Task<List<T>> ListAsync<T>(Archiver.Testing.PostgresDatabase archive, string sql)
     {
         await using var command = archive.DataSource.CreateCommand(sql);
         await using var reader = await command.ExecuteReaderAsync();
