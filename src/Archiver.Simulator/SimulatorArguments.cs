@@ -19,7 +19,7 @@ internal static class SimulatorArguments
                 "--account" => settings with { Account = Value() },
                 "--seed" => settings with { Seed = Int() },
                 "--quirks" => settings with { Quirks = bool.Parse(Value()) },
-                "--scenario" => settings with { Scenario = Value() },
+                "--scenario" => settings with { Scenario = Scenario(Value()) },
                 "--scenario-conversations" => settings with { ScenarioConversations = Int() },
                 "--pace-ms" => settings with { PaceMs = Int() },
                 "--token-lifetime-seconds" => settings with { TokenLifetime = TimeSpan.FromSeconds(Int()) },
@@ -32,6 +32,9 @@ internal static class SimulatorArguments
         }
         return settings with { BrandPublicKeyFiles = brandKeys };
     }
+
+    /// <summary>A misspelt scenario would otherwise play nothing, silently.</summary>
+    private static string Scenario(string name) => name is "demo" or "year" ? name : throw new ArgumentException($"--scenario is demo or year, not {name}");
 
     private static SimulatorSettings Add(SimulatorSettings settings, List<string> keys, string file)
     {

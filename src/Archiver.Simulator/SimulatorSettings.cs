@@ -17,10 +17,14 @@ public sealed record SimulatorSettings
     /// <summary>Vary the output among the documented alternatives (§14.2).</summary>
     public bool Quirks { get; init; } = true;
 
-    /// <summary>"demo": play <see cref="ScenarioConversations"/> scripted conversations for each consumer when it first connects.</summary>
+    /// <summary>
+    /// When a consumer first subscribes: "demo" plays <see cref="ScenarioConversations"/> scripted conversations for it in
+    /// real time; "year" plays that many past conversations spread over the last 365 days, at once.
+    /// </summary>
     public string? Scenario { get; init; }
 
-    public int ScenarioConversations { get; init; } = 3;
+    /// <summary>Conversations per consumer for <see cref="Scenario"/>; null: the scenario's default (3 demo, 50 year).</summary>
+    public int? ScenarioConversations { get; init; }
 
     /// <summary>Pause between the steps of a scripted conversation.</summary>
     public int PaceMs { get; init; } = 300;

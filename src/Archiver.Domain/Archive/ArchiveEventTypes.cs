@@ -34,7 +34,7 @@ public static class ArchiveEventTypes
     {
         ConversationObserved, ConversationOpened, ParticipantJoined, ParticipantLeft, DialogOpened, DialogClosed, TtrChanged, SkillChanged,
         StageChanged, CsatSubmitted, ConversationClosed, UnrecognisedFrame, AgentProfileObserved, UnmappedChange,
-        MigrationApplied, ProjectionsRebuilt, CheckpointKeyChanged, HoldCreated, HoldReleased, MaskingRulesApplied,
+        MigrationApplied, ProjectionsRebuilt, CheckpointKeyChanged, HoldCreated, HoldReleased, MaskingRulesApplied, ErasureRefused,
     };
 
     /// <summary>
@@ -61,6 +61,7 @@ public static class ArchiveEventTypes
     public const string HoldCreated = "HoldCreated";
     public const string HoldReleased = "HoldReleased";
     public const string MaskingRulesApplied = "MaskingRulesApplied";
+    public const string ErasureRefused = "ErasureRefused";
 
     /// <summary>The stream of well-formed frames the worker did not recognise, per consumer.</summary>
     public static string UnrecognisedStream(string consumerName) => $"unrecognised:{consumerName}";

@@ -158,6 +158,15 @@ public static class ControlEndpoints
             return Results.Json(new { conversations = ids });
         });
 
+        control.MapPost("/scenario/year", async (HttpRequest request, SimulatorWorld world, ScenarioRunner scenario, CancellationToken cancellationToken) =>
+        {
+            using var body = await ReadAsync(request);
+            var root = body.RootElement;
+            var year = await scenario.RunYearAsync(ConsumerIds(world, root), (int)(root.Property("conversations").AsInt64() ?? ScenarioRunner.YearConversations),
+                cancellationToken);
+            return Results.Json(new { conversations = year.Conversations, nowMs = year.NowMs });
+        });
+
         control.MapPost("/load", async (HttpRequest request, SimulatorWorld world, LoadRunner load, CancellationToken cancellationToken) =>
         {
             using var body = await ReadAsync(request);

@@ -25,14 +25,26 @@ internal static class GroundTruthResponse
         {
             List<string> states;
             List<(string Id, string Type, List<string> Events, List<string> ChatStates)> dialogs;
+            string skillId;
+            long? endTs;
+            ScenarioFacts? facts;
             lock (world.Gate)
             {
                 states = conversation.StateVersions.ToList();
                 dialogs = conversation.Dialogs.Select(d => (d.DialogId, d.DialogType, d.Events.Select(e => e.Json).ToList(), d.ChatStates.ToList())).ToList();
+                (skillId, endTs, facts) = (conversation.SkillId, conversation.EndTs, conversation.Facts);
             }
             writer.WriteStartObject();
             writer.WriteString("conversationId", conversation.Id);
             writer.WriteString("consumerId", conversation.ConsumerId);
+            writer.WriteString("skillId", skillId);
+            writer.WriteNumber("startTs", conversation.StartTs);
+            if (endTs is { } end)
+                writer.WriteNumber("endTs", end);
+            else
+                writer.WriteNull("endTs");
+            if (facts is not null)
+                WriteFacts(writer, facts);
             writer.WriteStartArray("states");
             states.ForEach(s => writer.WriteRawValue(s, skipInputValidation: true));
             writer.WriteEndArray();
@@ -57,6 +69,45 @@ internal static class GroundTruthResponse
         writer.WriteEndArray();
         WriteHostile(writer, world, consumerId);
         writer.WriteEndObject();
+    }
+
+    /// <summary>What a scripted scenario knows about the conversation (the year's personal data, message by message).</summary>
+    private static void WriteFacts(Utf8JsonWriter writer, ScenarioFacts facts)
+    {
+        writer.WriteStartObject("scenario");
+        writer.WriteString("kind", facts.Kind);
+        writer.WriteNumber("index", facts.Index);
+        writer.WriteString("skillName", facts.SkillName);
+        writer.WriteString("ending", facts.Ending);
+        writer.WriteBoolean("transferred", facts.Transferred);
+        writer.WriteStartArray("messages");
+        foreach (var message in facts.Messages)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("dialogId", message.DialogId);
+            writer.WriteNumber("sequence", message.Sequence);
+            writer.WriteString("role", message.Role);
+            writer.WriteString("eventType", message.EventType);
+            WriteMentions(writer, "pii", message.Pii);
+            WriteMentions(writer, "lookAlikes", message.LookAlikes);
+            writer.WriteBoolean("deletionMarker", message.DeletionMarker);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteMentions(Utf8JsonWriter writer, string name, IReadOnlyList<DataMention> mentions)
+    {
+        writer.WriteStartArray(name);
+        foreach (var mention in mentions)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", mention.Kind);
+            writer.WriteString("value", mention.Value);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
     }
 
     /// <summary>

@@ -86,6 +86,9 @@ public sealed class SimConversation(string id, string consumerId, long startTs)
 
     public bool FirstConversation { get; init; }
 
+    /// <summary>Set by a scripted scenario (year): its personal-data facts, for the ground truth; null otherwise.</summary>
+    public ScenarioFacts? Facts { get; set; }
+
     public SimDialog Main => Dialogs[0];
 
     public SimDialog? OpenDialog => Dialogs.LastOrDefault(d => d.State == "OPEN");

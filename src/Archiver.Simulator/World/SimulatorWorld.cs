@@ -22,6 +22,7 @@ public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time
     private readonly List<SimConversation> _order = [];
     private readonly Dictionary<string, string> _agentNames = new(StringComparer.Ordinal);
     private readonly List<Hostile.HostileRecord> _hostile = [];
+    private readonly AsyncLocal<SimulatedClock?> _simulated = new();
     private long _lastTs;
     private int _connections;
 
@@ -30,6 +31,29 @@ public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time
     public string Account => settings.Account;
 
     public Lock Gate => _gate;
+
+    /// <summary>The real now (scenarios that play the past count back from it).</summary>
+    public DateTimeOffset UtcNow => time.GetUtcNow();
+
+    /// <summary>
+    /// Until disposed, what this flow of execution makes the world emit is stamped from <paramref name="clock"/> rather
+    /// than the real clock (startTs, endTs, creationTs, metaDataLastUpdateTs, serverTimestamp): how the year scenario
+    /// plays conversations that happened months ago. Other callers, concurrently, keep the real clock; existing
+    /// scenarios never enter a scope.
+    /// </summary>
+    public IDisposable At(SimulatedClock clock)
+    {
+        var previous = _simulated.Value;
+        _simulated.Value = clock;
+        return new ClockScope(this, previous);
+    }
+
+    /// <summary>Attaches what a scripted scenario knows about a conversation (the ground truth's <c>scenario</c>).</summary>
+    public void Annotate(string conversationId, ScenarioFacts facts)
+    {
+        lock (_gate)
+            Find(conversationId, null).Facts = facts;
+    }
 
     /// <summary>Numbers this instance's connections 1, 2, … (seeds each socket's quirks, so a seeded run replays).</summary>
     public int NextConnectionNumber() => Interlocked.Increment(ref _connections);
@@ -387,9 +411,14 @@ public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time
     private List<IConversationListener> Listeners(string consumerId) =>
         _consumers.TryGetValue(consumerId, out var consumer) ? consumer.Connections.ToList() : [];
 
-    /// <summary>Strictly increasing milliseconds, so every state version has a later metaDataLastUpdateTs.</summary>
+    /// <summary>
+    /// Strictly increasing milliseconds, so every state version has a later metaDataLastUpdateTs — from the simulated
+    /// clock inside <see cref="At"/> (strictly increasing on its own: a past conversation does not move the real one).
+    /// </summary>
     private long Now()
     {
+        if (_simulated.Value is { } simulated)
+            return simulated.Next();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         _lastTs = Math.Max(now, _lastTs + 1);
         return _lastTs;
@@ -409,5 +438,10 @@ public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time
         var bytes = new byte[16];
         _random.NextBytes(bytes);
         return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    private sealed class ClockScope(SimulatorWorld world, SimulatedClock? previous) : IDisposable
+    {
+        public void Dispose() => world._simulated.Value = previous;
     }
 }

@@ -1,6 +1,7 @@
 using Archiver.Domain.Archive;
 using Archiver.Domain.Hashing;
 using Archiver.Domain.Lifecycle;
+using Archiver.Worker.Store;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -13,9 +14,23 @@ namespace Archiver.Worker.Lifecycle;
 /// so its stream still verifies, and the certificate states the hash of each redacted body — and so do the same values
 /// in its conflicts and in the read models, search vectors included.
 /// </summary>
-public sealed class Eraser(NpgsqlDataSource dataSource, IOptions<RetentionOptions> retention, IOptions<ErasureOptions> erasure, TimeProvider time)
+public sealed class Eraser(
+    NpgsqlDataSource dataSource, IOptions<RetentionOptions> retention, IOptions<ErasureOptions> erasure, AdminLog admin, TimeProvider time)
 {
     public async Task<LifecycleOutcome> EraseAsync(string conversationId, string request, CancellationToken cancellationToken)
+    {
+        var outcome = await TryEraseAsync(conversationId, request, cancellationToken);
+        if (!outcome.Done)
+        {
+            // A refused request is part of the record too (GDPR Art. 17(3)): which conversation, under which request, why.
+            await admin.RecordAsync(ArchiveEventTypes.ErasureRefused, $"{request}:{conversationId}",
+                new System.Text.Json.Nodes.JsonObject { ["conversationId"] = conversationId, ["request"] = request, ["reason"] = outcome.Refusal },
+                cancellationToken);
+        }
+        return outcome;
+    }
+
+    private async Task<LifecycleOutcome> TryEraseAsync(string conversationId, string request, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

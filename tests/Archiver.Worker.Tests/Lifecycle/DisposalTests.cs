@@ -160,7 +160,7 @@ public sealed class DisposalTests
         Assert.Equal(await archive.ScalarAsync<string>("SELECT current_user::text"), released.ReleasedBy);
         Assert.Equal(lifecycle.Clock.GetUtcNow(), released.ReleasedAt);
         Assert.Equal((true, 1L), (listed[1].Active, listed[1].Conversations));
-        Assert.Equal(["HoldCreated", "HoldCreated", "HoldReleased"],
+        Assert.Equal(["HoldCreated", "HoldCreated", "ErasureRefused", "HoldReleased"],
             await ListAsync<string>(archive, "SELECT type FROM archive.events WHERE stream_id = 'admin:archive' ORDER BY position"));
 
         Assert.True((await lifecycle.Disposer().DisposeAsync(archive.Bravo.Id, Basis, CancellationToken.None)).Done);

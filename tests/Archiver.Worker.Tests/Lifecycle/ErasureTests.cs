@@ -131,6 +131,8 @@ public sealed class ErasureTests
         Assert.Equal($"retention rule 'broker-dealer' (MustKeep) keeps it until {archive.Bravo.End!.Value.AddDays(6 * 365):yyyy-MM-dd}", kept.Refusal);
         Assert.Equal(before, await BodiesAsync(archive, DisposalTests.In([archive.Alpha.Id, archive.Bravo.Id])));
         Assert.Equal(0, await archive.ScalarAsync<long>("SELECT count(*) FROM archive.certificates"));
+        Assert.Equal([held.Refusal!, kept.Refusal!], await DisposalTests.ListAsync<string>(archive,
+            $"SELECT body->>'reason' FROM archive.events WHERE stream_id = 'admin:archive' AND type = 'ErasureRefused' AND body->>'request' = '{Request}' ORDER BY position"));
 
         // Once the rule's period is over, the erasure goes ahead.
         lifecycle.Clock.SetUtcNow(archive.Bravo.End!.Value.AddDays(6 * 365 + 1));

@@ -61,7 +61,7 @@ public sealed class LifecycleArchive : IAsyncDisposable
 
     public Disposer Disposer() => new(Archive.DataSource, Clock);
 
-    public Eraser Eraser() => new(Archive.DataSource, Options.Create(Retention), Options.Create(new ErasureOptions()), Clock);
+    public Eraser Eraser() => new(Archive.DataSource, Options.Create(Retention), Options.Create(new ErasureOptions()), new AdminLog(Store(), Archive.DataSource, Clock), Clock);
 
     public LegalHolds Holds() => new(Archive.DataSource, new AdminLog(Store(), Archive.DataSource, Clock), Clock);
 
