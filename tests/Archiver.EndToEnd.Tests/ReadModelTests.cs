@@ -62,9 +62,13 @@ public sealed class ReadModelTests
         var rebuilt = await SnapshotAsync(run.Archive);
         Assert.Equal(0, await ArchiveComparison.CountAsync(run.Archive, wrongVectors));
         Assert.Equal(live.Keys, rebuilt.Keys);
+        // The scripted conversations hold no personal data and no deletion marker: those three tables stay empty here
+        // (LifecycleYearTests and MaskingTests fill them, and rebuild them).
+        string[] onlyWithPersonalData = ["message_originals", "survey_answer_originals", "source_deletions"];
         foreach (var (table, rows) in live)
         {
-            Assert.NotEmpty(rows);
+            if (!onlyWithPersonalData.Contains(table))
+                Assert.NotEmpty(rows);
             Assert.Equal(rows, rebuilt[table]);
         }
     }

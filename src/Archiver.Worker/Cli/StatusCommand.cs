@@ -15,7 +15,10 @@ internal static class StatusCommand
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync("status", async ct =>
         {
             await using var services = CliServices.Build();
-            var status = await StoreStatus.ReadAsync(services.GetRequiredService<NpgsqlDataSource>(), ct);
+            var dataSource = services.GetRequiredService<NpgsqlDataSource>();
+            var status = await StoreStatus.ReadAsync(dataSource, ct);
+            if (status.SchemaVersion is not null)
+                status = status with { Lifecycle = await Lifecycle.LifecycleStatus.ReadAsync(dataSource, ct) };
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(status, JsonSerializerOptions.Web));
@@ -31,6 +34,14 @@ internal static class StatusCommand
             Console.WriteLine($"rejections     : {status.Rejections.Values.Sum():N0}");
             foreach (var (reason, count) in status.Rejections)
                 Console.WriteLine($"  {reason,-40} {count:N0}");
+            if (status.Lifecycle is { } lifecycle)
+            {
+                // docs/compliance.md
+                Console.WriteLine($"certificates   : {lifecycle.Disposals:N0} disposal(s), {lifecycle.Erasures:N0} erasure(s)");
+                Console.WriteLine($"legal holds    : {lifecycle.ActiveHolds:N0} active, {lifecycle.ReleasedHolds:N0} released");
+                Console.WriteLine($"masking rules  : {lifecycle.MaskingRules ?? "none in force (run archiver masking apply)"}");
+                Console.WriteLine($"erased at source: {lifecycle.SourceDeletions:N0} message(s) (readmodel.source_deletions)");
+            }
             return CliAction.Success;
         }, cancellationToken));
         return command;

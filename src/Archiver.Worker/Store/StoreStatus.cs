@@ -8,6 +8,9 @@ public sealed record StoreStatus(
     int? SchemaVersion, long Events, long Streams, long Conflicts, DateTimeOffset? LastAppendAt, long DatabaseBytes,
     IReadOnlyDictionary<string, long> Rejections)
 {
+    /// <summary>Certificates, holds, masking and source deletions, where the login may read them (set by <c>archiver status</c>).</summary>
+    public Lifecycle.LifecycleStatus? Lifecycle { get; init; }
+
     public static async Task<StoreStatus> ReadAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
         await using var probe = dataSource.CreateCommand("SELECT to_regclass('archive.log_head') IS NOT NULL, to_regclass('archive.schema_migrations') IS NOT NULL");

@@ -15,7 +15,7 @@ public sealed class CliTests(MigratedDatabase database) : IClassFixture<Migrated
         var help = await ProcessRunner.ArchiverAsync(new Dictionary<string, string?>(), "--help");
 
         Assert.Equal(0, help.ExitCode);
-        foreach (var command in new[] { "migrate", "verify", "checkpoint", "status", "projections", "transcript", "export", "search" })
+        foreach (var command in new[] { "migrate", "verify", "checkpoint", "status", "projections", "transcript", "export", "search", "retention", "holds", "erase", "masking" })
             Assert.Contains(command, help.StandardOutput, StringComparison.Ordinal);
     }
 

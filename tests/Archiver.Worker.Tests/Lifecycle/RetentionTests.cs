@@ -52,6 +52,12 @@ public sealed class RetentionTests
         var basis = await archive.ScalarAsync<string>("SELECT statement::json->'basis'->>'rule' || '/' || (statement::json->'basis'->>'days') FROM archive.certificates");
         Assert.Equal("brand-decade/400", basis);
         Assert.True((await lifecycle.VerifyAsync()).Intact);
+
+        var status = await ProcessRunner.ArchiverAsync(environment, "status", "--json");
+        using var json = System.Text.Json.JsonDocument.Parse(status.StandardOutput);
+        var figures = json.RootElement.GetProperty("lifecycle");
+        Assert.Equal((1, 0, 1, 0), (figures.GetProperty("disposals").GetInt64(), figures.GetProperty("erasures").GetInt64(),
+            figures.GetProperty("activeHolds").GetInt64(), figures.GetProperty("releasedHolds").GetInt64()));
     }
 
     [Fact]
