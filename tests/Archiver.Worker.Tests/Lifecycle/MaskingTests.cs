@@ -126,6 +126,27 @@ public sealed class MaskingTests
         Assert.Equal(1, await ScalarAsync<long>(await database.CreateLoginAsync("analyst"), "SELECT count(*) FROM readmodel.source_deletions"));
     }
 
+    [Theory]
+    [InlineData("Bogus", "", "Masking__Rules__0__Detector: 'Bogus' is not a detector (Card, Ssn, Email, Phone, Iban, Regex).")]
+    [InlineData("Regex", "([0-9]", "Masking__Rules: Masking rule 0 (order): Pattern is not a valid regular expression")]
+    [InlineData("Regex", "", "Masking__Rules: Masking rule 0 (order)")]
+    public async Task A_bad_masking_rule_is_refused_naming_it(string detector, string pattern, string message)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Archive"] = "Host=127.0.0.1;Username=nobody;Password=secret-password;Database=none",
+            ["Masking__Rules__0__Name"] = "order",
+            ["Masking__Rules__0__Detector"] = detector,
+            ["Masking__Rules__0__Pattern"] = pattern,
+        };
+
+        var refused = await ProcessRunner.ArchiverAsync(environment, "masking", "show");
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains(message, refused.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-password", refused.StandardError, StringComparison.Ordinal);
+    }
+
     private static MaskingApplier Applier(MigratedDatabase database) =>
         new(database.DataSource, new AdminLog(database.CreateStore(), database.DataSource, TimeProvider.System), TimeProvider.System);
 
