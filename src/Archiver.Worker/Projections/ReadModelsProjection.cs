@@ -203,8 +203,9 @@ public sealed class ReadModelsProjection(MaskingInForce masking) : IInlineProjec
         {
             // Survey answers are what consumers typed: masked like messages, the originals aside (docs/compliance.md).
             var masker = await masking.CurrentAsync(connection, cancellationToken);
-            var originals = answers.Where(a => !ReferenceEquals(masker?.Mask(a.AnswerText) ?? a.AnswerText, a.AnswerText)).ToList();
-            rows.BatchCommands.Add(SurveyAnswers(answers.Select(a => a with { AnswerText = masker?.Mask(a.AnswerText) ?? a.AnswerText }).ToList()));
+            var masked = answers.Select(a => (Original: a, Shown: masker?.Mask(a.AnswerText) ?? a.AnswerText)).ToList();
+            rows.BatchCommands.Add(SurveyAnswers(masked.Select(m => m.Original with { AnswerText = m.Shown }).ToList()));
+            var originals = masked.Where(m => !ReferenceEquals(m.Shown, m.Original.AnswerText)).Select(m => m.Original).ToList();
             if (originals.Count > 0)
                 rows.BatchCommands.Add(AnswerOriginals(originals));
         }

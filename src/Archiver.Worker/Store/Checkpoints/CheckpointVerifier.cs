@@ -123,12 +123,14 @@ public sealed class CheckpointVerifier(NpgsqlDataSource dataSource)
         long end;
         await using (var max = new NpgsqlCommand("SELECT coalesce(max(global_position), 0) FROM archive.events", connection, transaction))
             end = (long)(await max.ExecuteScalarAsync(cancellationToken))!;
+        // The log's end as far as it is accounted for: stored, or removed under a disposal certificate.
+        var accounted = Math.Max(end, certified.Disposed.Count == 0 ? 0 : certified.Disposed.Max(x => x.GlobalPosition));
         var heads = new Dictionary<string, (long Position, byte[] Hash, long Events)>(StringComparer.Ordinal);
         var next = 0;
         void Reach(long position)
         {
             while (next < ordered.Count && ordered[next].Payload.GlobalPosition <= position)
-                Compare(ordered[next++], heads, certified, end, findings);
+                Compare(ordered[next++], heads, certified, end, accounted, findings);
         }
         void Add(long globalPosition, string stream, long position, byte[] hash)
         {
@@ -159,13 +161,14 @@ public sealed class CheckpointVerifier(NpgsqlDataSource dataSource)
         Reach(long.MaxValue);
     }
 
-    /// <param name="end">The highest global position the log holds now, or accounts for by a disposal.</param>
+    /// <param name="end">The highest global position the log holds now.</param>
+    /// <param name="accounted">The highest it holds or accounts for by a disposal.</param>
     private static void Compare(
-        Anchor anchor, Dictionary<string, (long Position, byte[] Hash, long Events)> heads, Certified certified, long end, List<VerificationFinding> findings)
+        Anchor anchor, Dictionary<string, (long Position, byte[] Hash, long Events)> heads, Certified certified, long end, long accounted,
+        List<VerificationFinding> findings)
     {
         var p = anchor.Payload;
         var name = $"checkpoint {p.Number} ({anchor.File})";
-        var accounted = Math.Max(end, certified.Disposed.Count == 0 ? 0 : certified.Disposed.Max(x => x.GlobalPosition));
         // The streams as the checkpoint saw them: without those a disposal had removed before it was taken.
         var seen = heads.Where(h => !certified.DisposedStreams.TryGetValue(h.Key, out var by) || by > p.LastCertificateId).ToList();
         var events = seen.Sum(h => h.Value.Events);
