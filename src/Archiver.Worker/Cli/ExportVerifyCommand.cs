@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Archiver.Worker.Cli.Export;
+using Archiver.Worker.ReadSide;
 
 namespace Archiver.Worker.Cli;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Archiver.Worker.Cli.Export;
+using Archiver.Worker.ReadSide;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

@@ -51,6 +51,7 @@ public static class ArchiveStoreExtensions
         services.AddSingleton<IValidateOptions<IntegrityOptions>, IntegrityOptionsValidator>();
         services.AddSingleton<Checkpointer>();
         services.AddSingleton<CheckpointVerifier>();
+        services.AddSingleton<ReadSide.Exporter>();
         return services;
     }
 

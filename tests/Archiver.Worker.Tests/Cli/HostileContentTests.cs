@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Xml;
 using Archiver.Testing;
-using Archiver.Worker.Cli.Export;
+using Archiver.Worker.ReadSide;
 
 namespace Archiver.Worker.Tests.Cli;
 

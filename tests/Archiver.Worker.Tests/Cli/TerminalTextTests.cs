@@ -39,7 +39,7 @@ public sealed class TerminalTextTests
     public void Json_escapes_what_the_serialiser_left_raw_and_keeps_the_value()
     {
         var value = new { text = "bidi \u202Efdp.exe\u202C \u2066x\u2069 \u001b[31m\u009b 👍" };
-        var json = JsonSerializer.Serialize(value, Archiver.Worker.Cli.Export.ConversationDocument.Json);
+        var json = JsonSerializer.Serialize(value, Archiver.Worker.ReadSide.ConversationDocument.Json);
 
         var escaped = TerminalText.Json(json);
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Archiver.Worker.Cli.Export;
+namespace Archiver.Worker.ReadSide;
 
 /// <summary>
 /// <c>conversations.csv</c> (one row per conversation) and <c>messages.csv</c> (one row per message, keyed by

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Archiver.Worker.Cli.Export;
+namespace Archiver.Worker.ReadSide;
 
 /// <summary>How the transcript and the HTML export put a message and a CSAT into words.</summary>
 internal static class TranscriptFormat

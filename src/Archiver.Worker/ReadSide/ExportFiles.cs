@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace Archiver.Worker.Cli.Export;
+namespace Archiver.Worker.ReadSide;
 
 /// <summary>Files of an export: created new (never over an existing one), and described for the manifest.</summary>
 internal static class ExportFiles
@@ -35,9 +35,13 @@ internal static class ExportFiles
 /// export read — and each exported conversation's streams with their heads and event counts, and is signed in
 /// <c>manifest.sig</c> (docs/analytics.md, "Exports that prove themselves").
 /// </summary>
+/// <param name="From">With <paramref name="To"/>, the window of start times exported; both null for a selection (<see cref="Selection"/>).</param>
 internal sealed record ExportManifest(
-    string Format, DateTime From, DateTime To, DateTime CreatedAt, long Conversations, long Messages, IReadOnlyList<ManifestFile> Files)
+    string Format, DateTime? From, DateTime? To, DateTime CreatedAt, long Conversations, long Messages, IReadOnlyList<ManifestFile> Files)
 {
+    /// <summary>The conversations asked for, when the export is a selection (the console's) rather than a window.</summary>
+    public IReadOnlyList<string>? Selection { get; init; }
+
     public const string FileName = "manifest.json";
 
     /// <summary>The DER ECDSA signature over manifest.json's exact bytes: <c>openssl dgst -sha256 -verify pub.pem -signature manifest.sig manifest.json</c>.</summary>

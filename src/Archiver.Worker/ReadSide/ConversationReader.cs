@@ -2,7 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Archiver.Worker.Cli.Export;
+namespace Archiver.Worker.ReadSide;
 
 /// <summary>
 /// Reads whole conversations from the read models (never from the raw events): a page at a time for exports, one for
@@ -68,6 +68,36 @@ internal sealed class ConversationReader(NpgsqlConnection connection, ReadSide.T
             if (headers.Count < pageSize)
                 yield break;
             after = (headers[^1].StartTs!.Value, headers[^1].ConversationId);
+        }
+    }
+
+    /// <summary>
+    /// The chosen conversations that the read models know, in (start_ts, conversation_id) order, <paramref name="pageSize"/>
+    /// at a time: the console's export of a selection.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<ConversationDocument>> SelectedPagesAsync(
+        IReadOnlyList<string> conversationIds, int pageSize, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var ordered = new List<string>();
+        await using (var order = new NpgsqlCommand(
+            "SELECT conversation_id FROM readmodel.conversations WHERE conversation_id = ANY($1) ORDER BY start_ts NULLS LAST, conversation_id", connection))
+        {
+            order.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. conversationIds.Distinct(StringComparer.Ordinal)] });
+            await using var reader = await order.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                ordered.Add(reader.GetString(0));
+        }
+        foreach (var chunk in ordered.Chunk(pageSize))
+        {
+            await using var command = new NpgsqlCommand(
+                $"""
+                 SELECT {HeaderColumns}
+                 FROM readmodel.conversations c LEFT JOIN readmodel.agents a ON a.agent_id = c.agent_id
+                 WHERE c.conversation_id = ANY($1)
+                 ORDER BY c.start_ts NULLS LAST, c.conversation_id
+                 """, connection);
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = chunk });
+            yield return await CompleteAsync(await ReadHeadersAsync(command, cancellationToken), cancellationToken);
         }
     }
 

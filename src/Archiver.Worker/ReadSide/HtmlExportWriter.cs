@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 
-namespace Archiver.Worker.Cli.Export;
+namespace Archiver.Worker.ReadSide;
 
 /// <summary>
 /// <c>transcripts.html</c>: one self-contained page (inline CSS, no script, nothing fetched) with a section per
@@ -52,17 +52,20 @@ internal sealed class HtmlExportWriter : IExportWriter
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
     private readonly StreamWriter _file;
-    private readonly DateTime _from;
-    private readonly DateTime _to;
+    private readonly DateTime? _from;
+    private readonly DateTime? _to;
+    private readonly DateTime _createdAt;
     private long _conversations;
     private long _messages;
     private bool _started;
 
-    public HtmlExportWriter(string directory, DateTime from, DateTime to)
+    /// <param name="from">With <paramref name="to"/>, the window exported; both null for a selection of conversations.</param>
+    public HtmlExportWriter(string directory, DateTime? from, DateTime? to, DateTime createdAt)
     {
         _file = new StreamWriter(ExportFiles.Create(directory, FileName), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { NewLine = "\n" };
         _from = from;
         _to = to;
+        _createdAt = createdAt;
     }
 
     public IReadOnlyList<string> Files { get; } = [FileName];
@@ -153,7 +156,10 @@ internal sealed class HtmlExportWriter : IExportWriter
         if (_started)
             return;
         _started = true;
-        var range = $"{ExportFiles.Iso(_from)} – {ExportFiles.Iso(_to)}";
+        var range = _from is { } f && _to is { } t ? $"{ExportFiles.Iso(f)} – {ExportFiles.Iso(t)}" : $"selection {ExportFiles.Iso(_createdAt)}";
+        var scope = _from is { } from && _to is { } to
+            ? $"Conversations started from {E(ExportFiles.Iso(from))} (inclusive) to {E(ExportFiles.Iso(to))} (exclusive), UTC."
+            : "A selection of conversations.";
         await _file.WriteLineAsync(
             $"""
              <!DOCTYPE html>
@@ -168,8 +174,8 @@ internal sealed class HtmlExportWriter : IExportWriter
              </head>
              <body>
              <h1>Conversation transcripts</h1>
-             <p class="muted">Conversations started from {E(ExportFiles.Iso(_from))} (inclusive) to {E(ExportFiles.Iso(_to))} (exclusive), UTC.
-             Exported {E(ExportFiles.Iso(DateTime.UtcNow))}. Delivered and Read: the first receipt by a participant other than the author.</p>
+             <p class="muted">{scope}
+             Exported {E(ExportFiles.Iso(_createdAt))}. Delivered and Read: the first receipt by a participant other than the author.</p>
              """);
     }
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Archiver.Worker.Cli.Export;
+namespace Archiver.Worker.ReadSide;
 
 /// <summary><c>conversations.jsonl</c>: one <see cref="ConversationDocument"/> per line, camelCase, UTF-8, LF-terminated.</summary>
 internal sealed class JsonlExportWriter(string directory) : IExportWriter

@@ -1,4 +1,4 @@
-namespace Archiver.Worker.Cli.Export;
+namespace Archiver.Worker.ReadSide;
 
 /// <summary>One export format: conversations go in one at a time, in order; the files are complete after <see cref="CompleteAsync"/>.</summary>
 internal interface IExportWriter : IAsyncDisposable

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Archiver.Worker.Cli.Export;
+namespace Archiver.Worker.ReadSide;
 
 /// <summary>An exported conversation's streams in the export's snapshot: its metadata stream and every dialog's.</summary>
 internal static class ConversationStreams

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Archiver.Worker.Store.Checkpoints;
 
-namespace Archiver.Worker.Cli.Export;
+namespace Archiver.Worker.ReadSide;
 
 /// <summary>
 /// <c>archiver export verify DIR --public-key FILE</c>: a received export checked offline, with no database — the
