@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Archiver.Testing.Oidc;
 
@@ -41,7 +42,7 @@ public sealed class OidcProvider : IAsyncDisposable
     public IReadOnlyList<OidcRequest> Requests => _state.Requests;
 
     /// <summary>The provider's public signing key (also published at <c>/jwks</c>), for tests that check a token directly.</summary>
-    public Microsoft.IdentityModel.Tokens.SecurityKey SigningKey => _state.SigningKey.PublicKey;
+    public SecurityKey SigningKey => _state.SigningKey.PublicKey;
 
     public static async Task<OidcProvider> StartAsync(OidcProviderOptions options, CancellationToken cancellationToken = default)
     {

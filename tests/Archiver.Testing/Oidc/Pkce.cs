@@ -22,7 +22,7 @@ internal static class Pkce
     public static bool Matches(string verifier, string challenge)
     {
         var computed = Encoding.ASCII.GetBytes(S256(verifier));
-        return computed.Length > 0;
+        return CryptographicOperations.FixedTimeEquals(computed, Encoding.ASCII.GetBytes(challenge));
     }
 
     public static string S256(string verifier) =>
