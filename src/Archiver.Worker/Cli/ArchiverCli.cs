@@ -27,6 +27,7 @@ public static class ArchiverCli
         root.Subcommands.Add(HoldsCommand.Create());
         root.Subcommands.Add(EraseCommand.Create());
         root.Subcommands.Add(MaskingCommand.Create());
+        root.Subcommands.Add(ConsoleCommand.Create());
         return root;
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Archiver.Domain.Archive;
 using Archiver.Worker.Store;
@@ -45,8 +44,11 @@ public sealed class LegalHolds(NpgsqlDataSource dataSource, AdminLog admin, Time
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time.GetUtcNow() });
             holdId = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
-        await admin.RecordAsync(ArchiveEventTypes.HoldCreated, holdId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            new JsonObject { ["holdId"] = holdId, ["caseId"] = caseId, ["reason"] = reason, ["scope"] = JsonNode.Parse(json) }, cancellationToken);
+        if (await MayAppendAsync(cancellationToken))
+        {
+            await admin.RecordAsync(ArchiveEventTypes.HoldCreated, holdId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                new JsonObject { ["holdId"] = holdId, ["caseId"] = caseId, ["reason"] = reason, ["scope"] = JsonNode.Parse(json) }, cancellationToken);
+        }
         return holdId;
     }
 
@@ -73,8 +75,21 @@ public sealed class LegalHolds(NpgsqlDataSource dataSource, AdminLog admin, Time
                     : $"there is no hold {holdId}");
             }
         }
-        await admin.RecordAsync(ArchiveEventTypes.HoldReleased, holdId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            new JsonObject { ["holdId"] = holdId, ["reason"] = reason }, cancellationToken);
+        if (await MayAppendAsync(cancellationToken))
+        {
+            await admin.RecordAsync(ArchiveEventTypes.HoldReleased, holdId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                new JsonObject { ["holdId"] = holdId, ["reason"] = reason }, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Whether this login may append to the admin stream: the owner (the CLI) records holds there; the console's login may
+    /// not, and records them in the access audit trail instead (docs/console.md) — both chained and checkpointed.
+    /// </summary>
+    private async Task<bool> MayAppendAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT has_table_privilege('archive.events', 'INSERT')");
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     public async Task<IReadOnlyList<HoldView>> ListAsync(CancellationToken cancellationToken)

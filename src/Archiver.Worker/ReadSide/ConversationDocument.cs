@@ -8,7 +8,7 @@ namespace Archiver.Worker.ReadSide;
 /// <c>archiver transcript --format json</c>, a section of the HTML export. Times are UTC (<see cref="DateTimeKind.Utc"/>),
 /// written ISO-8601 with a <c>Z</c>.
 /// </summary>
-internal sealed record ConversationDocument(
+public sealed record ConversationDocument(
     string ConversationId,
     string? ConsumerId,
     string? AgentId,
@@ -33,18 +33,18 @@ internal sealed record ConversationDocument(
 }
 
 /// <summary>A row of <c>readmodel.participants</c>: someone joined or left (a transfer is one of each).</summary>
-internal sealed record ParticipantChange(string ParticipantId, string Role, string Change, DateTime? At);
+public sealed record ParticipantChange(string ParticipantId, string Role, string Change, DateTime? At);
 
 /// <summary>The legacy CSAT of <c>readmodel.csat_results</c> and the post-survey answers of <c>readmodel.survey_answers</c>.</summary>
-internal sealed record CsatDocument(int? Rate, bool? ResolutionConfirmation, string? Status, DateTime? SubmittedAt, IReadOnlyList<SurveyAnswer> SurveyAnswers);
+public sealed record CsatDocument(int? Rate, bool? ResolutionConfirmation, string? Status, DateTime? SubmittedAt, IReadOnlyList<SurveyAnswer> SurveyAnswers);
 
-internal sealed record SurveyAnswer(string? QuestionId, string? AnswerId, string? Answer, DateTime? AnsweredAt);
+public sealed record SurveyAnswer(string? QuestionId, string? AnswerId, string? Answer, DateTime? AnsweredAt);
 
 /// <summary>
 /// A row of <c>readmodel.transcript_messages</c> with its dialog's type, the agent's name where known and the first
 /// delivery (<see cref="AcceptedAt"/>) and read (<see cref="ReadAt"/>) receipt by any participant other than the author.
 /// </summary>
-internal sealed record MessageDocument(
+public sealed record MessageDocument(
     string DialogId,
     string? DialogType,
     long Sequence,

@@ -9,7 +9,7 @@ namespace Archiver.Worker.ReadSide;
 /// the transcript. Every query runs on the given connection, so an export inside one repeatable-read transaction sees
 /// one consistent snapshot while the worker keeps appending.
 /// </summary>
-internal sealed class ConversationReader(NpgsqlConnection connection, ReadSide.TextSource source)
+public sealed class ConversationReader(NpgsqlConnection connection, ReadSide.TextSource source)
 {
     private const string HeaderColumns =
         """

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Archiver.Worker.ReadSide;
 
 /// <summary>How the transcript and the HTML export put a message and a CSAT into words.</summary>
-internal static class TranscriptFormat
+public static class TranscriptFormat
 {
     /// <summary>The agent-side ids are long UUIDs; eight characters tell agents apart on a screen.</summary>
     public const int ShortIdLength = 8;

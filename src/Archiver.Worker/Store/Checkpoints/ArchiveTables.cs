@@ -34,6 +34,13 @@ internal static class ArchiveTables
             FROM archive.certificates WHERE certificate_id > $1 ORDER BY certificate_id
             """, afterId, cancellationToken);
 
+    /// <summary>The console's access audit rows after <paramref name="afterId"/>, in id order (the table exists from migration 0013).</summary>
+    public static IAsyncEnumerable<(long Id, object?[] Fields)> AccessAuditAsync(NpgsqlConnection connection, long afterId, CancellationToken cancellationToken) =>
+        RowsAsync(connection, $"SELECT {AccessAuditColumns}, prev_hash, hash FROM archive.access_audit WHERE audit_id > $1 ORDER BY audit_id", afterId, cancellationToken);
+
+    /// <summary>An access audit row's own columns, as its chain hash takes them (the chain links come after).</summary>
+    public const string AccessAuditColumns = "audit_id, at, user_name, roles, address, action, conversation_id, detail::text";
+
     /// <summary>The conflicts after <paramref name="afterId"/>, in id order, as the fields <see cref="RowDigest"/> takes.</summary>
     public static IAsyncEnumerable<(long Id, object?[] Fields)> ConflictsAsync(NpgsqlConnection connection, long afterId, CancellationToken cancellationToken) =>
         RowsAsync(connection, $"SELECT {ConflictColumns} FROM archive.conflicts WHERE conflict_id > $1 ORDER BY conflict_id", afterId, cancellationToken);

@@ -26,7 +26,10 @@ public sealed record CheckpointPayload(
     string KeyId,
     long Certificates = 0,
     long LastCertificateId = 0,
-    byte[]? CertificatesDigest = null)
+    byte[]? CertificatesDigest = null,
+    long AccessAudit = 0,
+    long LastAccessAuditId = 0,
+    byte[]? AccessAuditDigest = null)
 {
     /// <summary>v2 adds the lifecycle certificates' digest (issue 14); v1 files, from before, still verify.</summary>
     public const string Format = "archiver.checkpoint.v2";
@@ -65,6 +68,11 @@ public sealed record CheckpointPayload(
             w.WriteNumber("lastId", LastCertificateId);
             w.WriteString("digest", Convert.ToHexStringLower(CertificatesDigest ?? new byte[32]));
             w.WriteEndObject();
+            w.WriteStartObject("accessAudit");
+            w.WriteNumber("count", AccessAudit);
+            w.WriteNumber("lastId", LastAccessAuditId);
+            w.WriteString("digest", Convert.ToHexStringLower(AccessAuditDigest ?? new byte[32]));
+            w.WriteEndObject();
             w.WriteString("previous", Convert.ToHexStringLower(Previous));
             w.WriteString("keyId", KeyId);
             w.WriteEndObject();
@@ -83,6 +91,8 @@ public sealed record CheckpointPayload(
             if (format != Format && format != FormatV1)
                 return null;
             var certificates = format == Format ? r.GetProperty("certificates") : default;
+            var audit = format == Format && r.TryGetProperty("accessAudit", out var a) ? a : default;
+            var hasAudit = audit.ValueKind == JsonValueKind.Object;
             var head = r.GetProperty("logHead");
             var streams = r.GetProperty("streams");
             var conflicts = r.GetProperty("conflicts");
@@ -99,7 +109,10 @@ public sealed record CheckpointPayload(
                 Convert.FromHexString(r.GetProperty("previous").GetString()!), r.GetProperty("keyId").GetString()!,
                 format == Format ? certificates.GetProperty("count").GetInt64() : 0,
                 format == Format ? certificates.GetProperty("lastId").GetInt64() : 0,
-                format == Format ? Convert.FromHexString(certificates.GetProperty("digest").GetString()!) : null);
+                format == Format ? Convert.FromHexString(certificates.GetProperty("digest").GetString()!) : null,
+                hasAudit ? audit.GetProperty("count").GetInt64() : 0,
+                hasAudit ? audit.GetProperty("lastId").GetInt64() : 0,
+                hasAudit ? Convert.FromHexString(audit.GetProperty("digest").GetString()!) : null);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -197,6 +197,8 @@ public sealed class CheckpointVerifier(NpgsqlDataSource dataSource)
             p => (p.LastRejectionId, p.Rejections, p.RejectionsDigest), FindingKind.RejectionsDiffer, "rejection", findings);
         await CheckDigestAsync(ArchiveTables.CertificatesAsync(connection, 0, cancellationToken), "certificates", certified, ordered,
             p => (p.LastCertificateId, p.Certificates, p.CertificatesDigest ?? new byte[EventHash.Size]), FindingKind.CertificatesDiffer, "certificate", findings);
+        await CheckDigestAsync(ArchiveTables.AccessAuditAsync(connection, 0, cancellationToken), "access_audit", certified, ordered,
+            p => (p.LastAccessAuditId, p.AccessAudit, p.AccessAuditDigest ?? new byte[EventHash.Size]), FindingKind.AccessAuditDiffers, "access audit row", findings);
     }
 
     /// <summary>

@@ -123,9 +123,17 @@ public sealed partial class Checkpointer(
             lastCertificate = id;
         }
 
+        var audit = new RowDigest(previous?.AccessAuditDigest, previous?.AccessAudit ?? 0);
+        var lastAudit = previous?.LastAccessAuditId ?? 0;
+        await foreach (var (id, fields) in ArchiveTables.AccessAuditAsync(connection, lastAudit, cancellationToken))
+        {
+            audit.Add(fields);
+            lastAudit = id;
+        }
+
         return new CheckpointPayload(number, EventHash.TruncateToMicroseconds(time.GetUtcNow()), globalPosition, events, heads.Count, StreamHeadsRoot.Compute(heads),
             conflicts.Rows, lastConflict, conflicts.Value, rejections.Rows, lastRejection, rejections.Value, previousHash, keyId,
-            certificates.Rows, lastCertificate, certificates.Value);
+            certificates.Rows, lastCertificate, certificates.Value, audit.Rows, lastAudit, audit.Value);
     }
 
     /// <summary>Whether this login may append to the log: a key change is recorded there (a compliance login may not).</summary>

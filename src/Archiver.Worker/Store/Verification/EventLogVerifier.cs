@@ -43,6 +43,12 @@ public enum FindingKind
 
     /// <summary>The certificates as of a checkpoint differ from what it states.</summary>
     CertificatesDiffer,
+
+    /// <summary>archive.access_audit does not chain from row to row: a record of who saw what was changed, added or removed.</summary>
+    AccessAuditChainBroken,
+
+    /// <summary>The access audit as of a checkpoint differs from what it states.</summary>
+    AccessAuditDiffers,
 }
 
 /// <param name="Position">The position in the stream where the finding is, when it is about one event.</param>
@@ -75,6 +81,7 @@ public sealed class EventLogVerifier(NpgsqlDataSource dataSource)
 
         var findings = new List<VerificationFinding>();
         var certified = await Certified.ReadAsync(connection, findings, cancellationToken);
+        await AccessAuditChain.CheckAsync(connection, findings, cancellationToken);
         var heads = await ReadStreamHeadsAsync(connection, cancellationToken);
         var redactions = new List<Redaction>();
         var (events, streams) = await WalkChainsAsync(connection, heads, certified, findings, redactions, progress, cancellationToken);
