@@ -11,10 +11,18 @@ state="$root/.run"
 # shellcheck source=scripts/pg-private.sh
 source "$root/scripts/pg-private.sh"
 
+stop_console() {
+  if [ -f "$state/console.pid" ]; then
+    kill -TERM "$(cat "$state/console.pid")" 2>/dev/null && echo "demo: console stopped" || true
+    rm -f "$state/console.pid"
+  fi
+}
 if [ "${1:-}" = "--stop" ]; then
+  stop_console
   pg_private_stop "$state/pg" && echo "demo: private PostgreSQL stopped (data kept in $state/pg)"
   exit 0
 fi
+stop_console # a console left by an earlier run
 conversations_per_consumer=${DEMO_CONVERSATIONS:-3}
 
 mkdir -p "$state"; chmod 755 "$state"
@@ -105,6 +113,30 @@ for conversation in $(run_sql "SELECT conversation_id FROM readmodel.conversatio
   "${archiver[@]}" transcript "$conversation"
 done
 
+# The reviewer console (docs/console.md): a demo user with every role, a password made now, on loopback. It keeps
+# running after this script; `bash scripts/demo.sh --stop` stops it.
+console_password=$(openssl rand -base64 18 | tr -d '/+=' | cut -c1-20)
+rm -f "$state/console-users.json"
+echo "$console_password" | "${archiver[@]}" console add-user demo --role reviewer --role investigator --role supervisor \
+  --users-file "$state/console-users.json" > /dev/null
+mkdir -p "$state/console-keys"
+console_port=${DEMO_CONSOLE_PORT:-8080}
+if (exec 3<>"/dev/tcp/127.0.0.1/$console_port") 2>/dev/null; then console_port=0; fi # taken: any free port
+Console__UsersFile="$state/console-users.json" Console__KeysDirectory="$state/console-keys" Console__Port="$console_port" \
+  setsid nohup "${archiver[@]}" console > "$state/console.log" 2>&1 < /dev/null &
+echo $! > "$state/console.pid"
+console_url=""
+for _ in $(seq 1 100); do
+  console_url=$(sed -n 's/^Console listening on \(http:\/\/[0-9.:]*\).*/\1/p' "$state/console.log" | head -1)
+  [ -n "$console_url" ] && break
+  sleep 0.2
+done
+[ -n "$console_url" ] || { echo "demo: the console did not start:" >&2; tail -20 "$state/console.log" >&2; exit 1; }
+
+echo
+echo "=== The reviewer console ==="
+echo "  $console_url   sign in as: demo / $console_password   (log: $state/console.log)"
+
 echo
 if [ -f "$state/pg/port" ]; then
   cat <<EOT
@@ -117,7 +149,7 @@ Raw events (the evidence): archive.events; read models: schema readmodel (docs/a
   dotnet src/Archiver.Worker/bin/Release/net10.0/archiver.dll export --from 2000-01-01 --to 2100-01-01 --format html
 A signed export is in $state/export (manifest.json, manifest.sig); the checkpoints in $state/checkpoints, checked with
 $state/checkpoint-key.pub.pem. The connection string (with its generated password) is in $state/pg/url.
-Stop the cluster with: bash scripts/demo.sh --stop
+Stop the console and the cluster with: bash scripts/demo.sh --stop
 EOT
 else
   echo "The archive is the database named by ConnectionStrings__Archive."

@@ -6,6 +6,9 @@ namespace Archiver.Bench;
 public sealed record BenchmarkResult(
     string Name, long Events, double Rate, double BaselineRate, double Ratio, double? P50 = null, double? P95 = null, double? P99 = null)
 {
+    /// <summary><c>console</c> only: p95 of the 1,000-message conversation page (ms).</summary>
+    public double? ConversationP95 { get; init; }
+
     /// <summary>The figures as printed: rates rounded, the ratio to 3 places, and p50/p95/p99 of the latencies (ms) when given.</summary>
     public static BenchmarkResult Of(string name, long events, double rate, double baselineRate, List<double>? latenciesMs = null)
     {
@@ -23,6 +26,7 @@ public static class BenchmarkRunner
         ["simulator"] = SimulatorBenchmark.RunAsync,
         ["e2e"] = EndToEndBenchmark.RunAsync,
         ["rebuild"] = RebuildBenchmark.RunAsync,
+        ["console"] = ConsoleBenchmark.RunAsync,
     };
 
     private static readonly JsonSerializerOptions ResultJson = new(JsonSerializerDefaults.Web)

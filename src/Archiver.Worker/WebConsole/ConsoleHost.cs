@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -50,6 +51,9 @@ public static class ConsoleHost
             k.AddServerHeader = false;
             k.Listen(IPAddress.TryParse(options.Address, out var address) ? address : IPAddress.Loopback, options.Port);
         });
+        var keys = builder.Services.AddDataProtection().SetApplicationName("archiver-console");
+        if (!string.IsNullOrWhiteSpace(options.KeysDirectory))
+            keys.PersistKeysToFileSystem(new DirectoryInfo(options.KeysDirectory));
         builder.Services.AddSingleton<AccessAudit>();
         builder.Services.AddSingleton(_ => string.IsNullOrWhiteSpace(options.UsersFile) ? new LocalAccounts([]) : LocalAccounts.Load(options.UsersFile));
         builder.Services.Configure<ForwardedHeadersOptions>(f =>
@@ -87,13 +91,14 @@ public static class ConsoleHost
             a.Cookie.Name = "archiver-console-antiforgery";
             a.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
+        // The pages are compiled into this assembly: named here, so the console also runs hosted by another (the benchmark).
         builder.Services.AddRazorPages(pages =>
         {
             pages.RootDirectory = "/WebConsole/Pages";
             pages.Conventions.AuthorizeFolder("/", ConsoleRoles.Read);
             pages.Conventions.AllowAnonymousToPage("/SignIn");
             pages.Conventions.AllowAnonymousToPage("/Denied");
-        });
+        }).AddApplicationPart(typeof(ConsoleHost).Assembly);
 
         var app = builder.Build();
         if (!string.IsNullOrEmpty(options.PathBase))

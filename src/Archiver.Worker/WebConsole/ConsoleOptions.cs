@@ -25,6 +25,13 @@ public sealed class ConsoleOptions
 
     public ConsoleOidcOptions Oidc { get; set; } = new();
 
+    /// <summary>
+    /// Where the keys that protect sign-in cookies and forms are kept (ASP.NET Core data protection): a persistent
+    /// directory every replica shares, so a restart or another replica does not sign everyone out. Default: the user's
+    /// profile (one machine).
+    /// </summary>
+    public string? KeysDirectory { get; set; }
+
     /// <summary>How long a sign-in lasts without use.</summary>
     public int SessionMinutes { get; set; } = 60;
 }
@@ -69,6 +76,8 @@ public sealed class ConsoleOptionsValidator : IValidateOptions<ConsoleOptions>
             errors.Add("Console__PathBase must start with '/'.");
         foreach (var proxy in options.TrustedProxies.Where(p => !IPAddress.TryParse(p, out _)))
             errors.Add($"Console__TrustedProxies: '{proxy}' is not an IP address.");
+        if (!string.IsNullOrWhiteSpace(options.KeysDirectory) && !Directory.Exists(options.KeysDirectory))
+            errors.Add($"Console__KeysDirectory: {options.KeysDirectory} is not a directory.");
         if (options.SessionMinutes is < 1 or > 24 * 60)
             errors.Add("Console__SessionMinutes must be between 1 and 1440.");
         var oidc = options.Oidc;
