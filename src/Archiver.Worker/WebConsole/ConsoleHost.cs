@@ -63,7 +63,14 @@ public static class ConsoleHost
             f.KnownIPNetworks.Clear();
             foreach (var proxy in options.TrustedProxies)
                 f.KnownProxies.Add(IPAddress.Parse(proxy));
+            foreach (var network in options.TrustedNetworks)
+                f.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
         });
+        // It never migrates: it checks, as the worker does with Archive__MigrateOnStart=false, that the schema is the one it
+        // was built for, and refuses to start otherwise (run `archiver migrate` first).
+        builder.Services.Configure<ArchiveOptions>(o => o.MigrateOnStart = false);
+        builder.Services.AddHostedService<StoreStartupService>();
+        builder.Services.AddHealthChecks().AddCheck<Observability.DatabaseCheck>("database");
 
         var authentication = builder.Services.AddAuthentication(CookieScheme).AddCookie(CookieScheme, cookie =>
         {
@@ -110,6 +117,7 @@ public static class ConsoleHost
         app.UseAuthorization();
         app.MapGet("/console.css", () => Results.Text(ConsoleStyle.Css, "text/css")).AllowAnonymous();
         app.MapGet("/health", () => Results.Text("ok")).AllowAnonymous();
+        app.MapHealthChecks("/health/ready").AllowAnonymous(); // the database answers
         app.MapGet("/signin/oidc", (HttpContext context, string? returnUrl) => options.Oidc.Enabled
             ? Results.Challenge(new AuthenticationProperties { RedirectUri = LocalUrl(returnUrl) }, [OidcScheme])
             : Results.NotFound()).AllowAnonymous();
@@ -127,7 +135,7 @@ public static class ConsoleHost
         oidc.Authority = options.Authority;
         oidc.RequireHttpsMetadata = !options.AllowHttpMetadata;
         oidc.ClientId = options.ClientId;
-        oidc.ClientSecret = options.ClientSecret;
+        oidc.ClientSecret = options.Secret();
         oidc.ResponseType = "code";
         oidc.UsePkce = true;
         oidc.SaveTokens = true;

@@ -20,6 +20,9 @@ public sealed class ConsoleOptions
     /// <summary>Trust X-Forwarded-For/-Proto/-Host from the proxy at these addresses (the audit records the client's address).</summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>The same, for proxies anywhere in these networks (CIDR, e.g. 10.42.0.0/16: ingress controllers change address).</summary>
+    public List<string> TrustedNetworks { get; set; } = [];
+
     /// <summary>Local accounts: a JSON file of users with hashed passwords and roles (<c>archiver console add-user</c>).</summary>
     public string? UsersFile { get; set; }
 
@@ -45,6 +48,14 @@ public sealed class ConsoleOidcOptions
 
     /// <summary>A secret: from a file or a secret store, never logged.</summary>
     public string? ClientSecret { get; set; }
+
+    /// <summary>The client secret read from this file instead (a systemd credential, a mounted Secret).</summary>
+    public string? ClientSecretFile { get; set; }
+
+    /// <summary>The client secret, given or read from its file (trailing line break dropped).</summary>
+    public string? Secret() => !string.IsNullOrWhiteSpace(ClientSecretFile) && File.Exists(ClientSecretFile)
+        ? File.ReadAllText(ClientSecretFile).TrimEnd('\r', '\n')
+        : ClientSecret;
 
     /// <summary>Only for a provider on loopback in tests and demos: allow its metadata over plain HTTP.</summary>
     public bool AllowHttpMetadata { get; set; }
@@ -76,6 +87,8 @@ public sealed class ConsoleOptionsValidator : IValidateOptions<ConsoleOptions>
             errors.Add("Console__PathBase must start with '/'.");
         foreach (var proxy in options.TrustedProxies.Where(p => !IPAddress.TryParse(p, out _)))
             errors.Add($"Console__TrustedProxies: '{proxy}' is not an IP address.");
+        foreach (var network in options.TrustedNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)))
+            errors.Add($"Console__TrustedNetworks: '{network}' is not a network (e.g. 10.42.0.0/16).");
         if (!string.IsNullOrWhiteSpace(options.KeysDirectory) && !Directory.Exists(options.KeysDirectory))
             errors.Add($"Console__KeysDirectory: {options.KeysDirectory} is not a directory.");
         if (options.SessionMinutes is < 1 or > 24 * 60)
@@ -91,8 +104,10 @@ public sealed class ConsoleOptionsValidator : IValidateOptions<ConsoleOptions>
                 errors.Add("Console__Oidc__Authority must be https (Console__Oidc__AllowHttpMetadata=true only for a provider on loopback).");
             if (string.IsNullOrWhiteSpace(oidc.ClientId))
                 errors.Add("Console__Oidc__ClientId is required with Console__Oidc__Authority.");
-            if (string.IsNullOrWhiteSpace(oidc.ClientSecret))
-                errors.Add("Console__Oidc__ClientSecret is required with Console__Oidc__Authority.");
+            if (!string.IsNullOrWhiteSpace(oidc.ClientSecretFile) && !File.Exists(oidc.ClientSecretFile))
+                errors.Add($"Console__Oidc__ClientSecretFile: {oidc.ClientSecretFile} does not exist.");
+            else if (string.IsNullOrWhiteSpace(oidc.Secret()))
+                errors.Add("Console__Oidc__ClientSecret (or Console__Oidc__ClientSecretFile) is required with Console__Oidc__Authority.");
             if (oidc.Reviewers.Count + oidc.Investigators.Count + oidc.Supervisors.Count == 0)
                 errors.Add("Console__Oidc: no claim value maps to a role (Console__Oidc__Reviewers__0, __Investigators__0, __Supervisors__0): nobody could do anything.");
         }
