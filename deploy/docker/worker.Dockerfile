@@ -9,8 +9,10 @@
 # tests/Archiver.Deploy.Tests replays this build stage locally (same COPYs, same RUN commands) and checks that
 # archiver.dll comes out.
 #
-# One image, two uses: `docker run IMAGE` is the worker; `docker run IMAGE migrate` applies the schema migrations (run
-# it with the schema owner's connection string, and the worker with a limited login and Archive__MigrateOnStart=false).
+# One image, three uses: `docker run IMAGE` is the worker; `docker run IMAGE migrate` applies the schema migrations (run
+# it with the schema owner's connection string, and the worker with a limited login and Archive__MigrateOnStart=false);
+# `docker run IMAGE console` is the reviewer console (Console__Address=0.0.0.0 and Console__Port, 8080 by default, set by
+# the deployment: docker-compose.yml's `console` service, deploy/k8s/console-deployment.yaml; its probe is GET /health).
 
 ARG DOTNET_VERSION=10.0
 
@@ -52,10 +54,12 @@ ENV ASPNETCORE_HTTP_PORTS= \
     Observability__Address=0.0.0.0 \
     Observability__Port=9400
 EXPOSE 9400
-# The checkpoint directory (Integrity__CheckpointDirectory in docker-compose.yml), owned by `app`: an empty named volume
-# mounted on it starts as a copy of it, owner included, so the non-root worker can write its checkpoint files there
-# despite the read-only root. (On Kubernetes the chiseled image gets a PersistentVolumeClaim, writable through fsGroup.)
-RUN mkdir -p /var/lib/archiver/checkpoints && chown "$APP_UID:$APP_UID" /var/lib/archiver/checkpoints
+# The checkpoint directory (Integrity__CheckpointDirectory in docker-compose.yml) and the console's data-protection keys
+# directory (Console__KeysDirectory), owned by `app`: an empty named volume mounted on one starts as a copy of it, owner
+# included, so the non-root worker and console can write there despite the read-only root. (On Kubernetes the chiseled
+# image gets PersistentVolumeClaims instead, writable through fsGroup.)
+RUN mkdir -p /var/lib/archiver/checkpoints /var/lib/archiver/console-keys \
+    && chown "$APP_UID:$APP_UID" /var/lib/archiver/checkpoints /var/lib/archiver/console-keys
 # `app` (UID 1654) is created by Microsoft's images; APP_UID names it.
 USER $APP_UID
 # Start period: a worker left at Archive__MigrateOnStart=true (the default) migrates before the host serves. The

@@ -44,9 +44,9 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
     }
 
     /// <summary>The secret the worker's Integrity__SigningKeyFile names (/run/secrets/NAME), which it must mount.</summary>
-    private static string CheckpointKeySecret()
+    private static string CheckpointKeySecret(string service = "worker")
     {
-        var worker = Service("worker");
+        var worker = Service(service);
         var keyFile = worker.StringMap("environment")["Integrity__SigningKeyFile"];
         Assert.StartsWith("/run/secrets/", keyFile, StringComparison.Ordinal);
         var secret = keyFile["/run/secrets/".Length..];
@@ -55,9 +55,9 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Has_exactly_postgres_the_simulator_the_migrations_and_the_worker()
+    public void Has_exactly_postgres_the_simulator_the_migrations_the_worker_and_the_console()
     {
-        Assert.Equal(["migrate", "postgres", "simulator", "worker"], Compose.Obj("services").Select(s => s.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["console", "migrate", "postgres", "simulator", "worker"], Compose.Obj("services").Select(s => s.Key).Order(StringComparer.Ordinal));
         Assert.Null(Compose.At("version")); // obsolete in the Compose Specification
     }
 
@@ -89,13 +89,15 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
         var init = Assert.Single(Strings(postgres, "volumes"), v => v.Split(':')[1] == "/docker-entrypoint-initdb.d");
         Assert.Equal(["./" + InitDbDirectory, "/docker-entrypoint-initdb.d", "ro"], init.Split(':'));
         var scripts = Directory.GetFiles(Repo.PathOf(InitDbDirectory)).Select(Path.GetFileName).ToList();
-        Assert.Equal(["10-worker-login.sh"], scripts); // the image also runs *.sql: nothing else may sit there by accident
+        // The image also runs *.sql: nothing else may sit there by accident. It runs them in name order.
+        Assert.Equal(["10-worker-login.sh", "20-console-login.sh"], scripts.Order(StringComparer.Ordinal));
     }
 
     [Theory]
     [InlineData("postgres")]
     [InlineData("simulator")]
     [InlineData("worker")]
+    [InlineData("console")]
     public void Every_long_running_service_has_a_complete_health_check(string name)
     {
         var check = Service(name).Obj("healthcheck");
@@ -108,7 +110,7 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
     [Fact]
     public void Images_built_here_use_the_Dockerfiles_and_their_health_checks_use_a_tool_the_image_has()
     {
-        foreach (var name in new[] { "simulator", "worker" })
+        foreach (var name in new[] { "simulator", "worker", "console" })
         {
             var service = Service(name);
             Assert.Equal(".", service.Str("build.context"));
@@ -252,7 +254,7 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
     public void No_password_is_inline_and_the_dev_secret_files_agree()
     {
         var text = Repo.Read("docker-compose.yml");
-        Assert.DoesNotMatch(@"(?i)password[ \t]*[=:][ \t]*[^/\s]", Regex.Replace(text, @"(POSTGRES|ARCHIVER_WORKER)_PASSWORD_FILE: /run/secrets/\w+", ""));
+        Assert.DoesNotMatch(@"(?i)password[ \t]*[=:][ \t]*[^/\s]", Regex.Replace(text, @"(POSTGRES|ARCHIVER_WORKER|ARCHIVER_CONSOLE)_PASSWORD_FILE: /run/secrets/\w+", ""));
         Assert.DoesNotContain("POSTGRES_PASSWORD:", text, StringComparison.Ordinal);
 
         var secrets = Compose.Obj("secrets");
@@ -367,18 +369,33 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
         Assert.DoesNotContain(secret, Strings(migrate, "secrets"));
         Assert.DoesNotContain(migrate.StringMap("environment").Keys, k => k.StartsWith("Integrity__", StringComparison.Ordinal));
         Assert.Null(migrate.At("volumes"));
-        // Nor any other service: the key is the worker's alone.
-        foreach (var service in Compose.Obj("services").Where(s => s.Key != "worker"))
+        // Nor any other service: the key is the worker's and the console's (a signed export takes a checkpoint) alone.
+        foreach (var service in Compose.Obj("services").Where(s => s.Key is not ("worker" or "console")))
             Assert.DoesNotContain(secret, service.Value.At("secrets") is JsonArray a ? a.Select(x => x!.ToString()) : []);
     }
 
     [Fact]
     public void Init_script_creates_archiver_writer_if_missing_and_the_worker_login_in_it_with_the_secrets_password()
     {
-        // Run for real with bash, with a stand-in psql on PATH that records its arguments and the SQL it is fed: the
-        // script must read the password from the file the postgres service mounts, hand it over as a psql variable
-        // (never in the SQL text or a command line it builds), and send statements that create the roles idempotently.
-        const string script = InitDbDirectory + "/10-worker-login.sh";
+        var run = RunInitScript("10-worker-login.sh", "ARCHIVER_WORKER_PASSWORD_FILE", "worker_password");
+        Assert.Contains("--set=worker_password=" + SecretFile("worker_password").TrimEnd('\n'), run.Args);
+        Assert.Contains("SELECT 'CREATE ROLE archiver_writer NOLOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'archiver_writer') \\gexec", run.Sql, StringComparison.Ordinal);
+        Assert.Contains("format('CREATE ROLE archiver_worker LOGIN PASSWORD %L IN ROLE archiver_writer', :'worker_password') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'archiver_worker') \\gexec", run.Sql, StringComparison.Ordinal);
+        Assert.Contains("GRANT archiver_writer TO archiver_worker;", run.Sql, StringComparison.Ordinal);
+    }
+
+    /// <summary>What an init script sent to psql: its arguments and its SQL, whitespace collapsed.</summary>
+    private sealed record InitScriptRun(string[] Args, string Sql);
+
+    /// <summary>
+    /// Runs an init script for real with bash, with a stand-in psql on PATH that records its arguments and the SQL it is
+    /// fed: the script must read the password from the file the postgres service mounts, hand it over as a psql
+    /// variable (never in the SQL text or a command line it builds), connect as the owner with ON_ERROR_STOP, grant
+    /// nothing beyond a login's membership, and fail naming the secret when its file is missing.
+    /// </summary>
+    private static InitScriptRun RunInitScript(string name, string passwordVariable, string secretName)
+    {
+        var script = InitDbDirectory + "/" + name;
         var bash = Tools.Find("bash");
         Assert.NotNull(bash);
         if (!OperatingSystem.IsWindows())
@@ -387,12 +404,14 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
         Assert.DoesNotContain("dev-only", text, StringComparison.Ordinal);
 
         var postgres = Service("postgres");
-        var passwordFile = postgres.Str("environment.ARCHIVER_WORKER_PASSWORD_FILE")!;
-        var password = SecretFile(passwordFile["/run/secrets/".Length..]).TrimEnd('\n');
+        var passwordFile = postgres.Str("environment." + passwordVariable)!;
+        Assert.Equal("/run/secrets/" + secretName, passwordFile);
+        Assert.Contains(secretName, Strings(postgres, "secrets"));
+        var password = SecretFile(secretName).TrimEnd('\n');
         var dir = Directory.CreateTempSubdirectory("archiver-initdb-").FullName;
         try
         {
-            var secretCopy = Path.Combine(dir, "worker_password");
+            var secretCopy = Path.Combine(dir, secretName);
             File.WriteAllText(secretCopy, password + "\n");
             var bin = Directory.CreateDirectory(Path.Combine(dir, "bin")).FullName;
             var psql = Path.Combine(bin, "psql");
@@ -405,7 +424,7 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
                 ["STUB_DIR"] = dir,
                 ["POSTGRES_USER"] = postgres.Str("environment.POSTGRES_USER"),
                 ["POSTGRES_DB"] = postgres.Str("environment.POSTGRES_DB"),
-                ["ARCHIVER_WORKER_PASSWORD_FILE"] = secretCopy,
+                [passwordVariable] = secretCopy,
             };
             var run = Tools.Run(bash!, [Repo.PathOf(script)], dir, TimeSpan.FromSeconds(30), environment);
             Assert.True(run.ExitCode == 0, $"{script}: exit {run.ExitCode}\n{run.Output}");
@@ -414,20 +433,18 @@ public sealed partial class ComposeTests(ITestOutputHelper output)
             Assert.Equal(OwnerLogin, args[Array.IndexOf(args, "--username") + 1]);
             Assert.Equal("archiver", args[Array.IndexOf(args, "--dbname") + 1]);
             Assert.Contains("ON_ERROR_STOP=1", args);
-            Assert.Contains("--set=worker_password=" + password, args);
+            Assert.Contains(args, a => a.StartsWith("--set=", StringComparison.Ordinal) && a.EndsWith("_password=" + password, StringComparison.Ordinal));
             var sql = Regex.Replace(File.ReadAllText(Path.Combine(dir, "stdin")), @"\s+", " ");
             Assert.DoesNotContain(password, sql, StringComparison.Ordinal);
-            Assert.Contains("SELECT 'CREATE ROLE archiver_writer NOLOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'archiver_writer') \\gexec", sql, StringComparison.Ordinal);
-            Assert.Contains("format('CREATE ROLE archiver_worker LOGIN PASSWORD %L IN ROLE archiver_writer', :'worker_password') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'archiver_worker') \\gexec", sql, StringComparison.Ordinal);
-            Assert.Contains("GRANT archiver_writer TO archiver_worker;", sql, StringComparison.Ordinal);
-            // Nothing more than a login in archiver_writer (NOSUPERUSER and the like are fine: \b keeps them apart).
+            // Nothing more than a login in a group role (NOSUPERUSER and the like are fine: \b keeps them apart).
             Assert.DoesNotMatch(@"\b(SUPERUSER|CREATEDB|CREATEROLE|REPLICATION|BYPASSRLS|ADMIN)\b", sql);
 
             // A missing password file stops the initialisation (and so the postgres service) instead of a login without one.
-            environment["ARCHIVER_WORKER_PASSWORD_FILE"] = Path.Combine(dir, "absent");
+            environment[passwordVariable] = Path.Combine(dir, "absent");
             var missing = Tools.Run(bash!, [Repo.PathOf(script)], dir, TimeSpan.FromSeconds(30), environment);
             Assert.NotEqual(0, missing.ExitCode);
-            Assert.Contains("worker_password", missing.Stderr, StringComparison.Ordinal);
+            Assert.Contains(secretName, missing.Stderr, StringComparison.Ordinal);
+            return new InitScriptRun(args, sql);
         }
         finally
         {

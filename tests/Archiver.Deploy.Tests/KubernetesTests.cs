@@ -14,7 +14,7 @@ namespace Archiver.Deploy.Tests;
 /// goes through the same layers, and through rules of its own: the schema owner's Secret is the Job's alone. The signed
 /// checkpoints: the key from a Secret of its own, mounted read-only, the files on a shared PersistentVolumeClaim.
 /// </summary>
-public sealed class KubernetesTests(ITestOutputHelper output)
+public sealed partial class KubernetesTests(ITestOutputHelper output)
 {
     private const string Dir = "deploy/k8s";
 
@@ -31,7 +31,17 @@ public sealed class KubernetesTests(ITestOutputHelper output)
 
     private static JsonNode One(string kind) => Assert.Single(All.Value, d => d.Doc.Str("kind") == kind).Doc;
 
-    private static JsonNode Deployment => One("Deployment");
+    /// <summary>The one object of a kind with a name (the workers' and the console's objects share kinds).</summary>
+    private static JsonNode Named(string kind, string name) =>
+        Assert.Single(All.Value, d => d.Doc.Str("kind") == kind && d.Doc.Str("metadata.name") == name).Doc;
+
+    private static JsonNode Deployment => Named("Deployment", "archiver");
+
+    private static JsonNode WorkerConfigMap => Named("ConfigMap", "archiver-config");
+
+    private static JsonNode WorkerService => Named("Service", "archiver");
+
+    private static JsonNode WorkerBudget => Named("PodDisruptionBudget", "archiver");
 
     private static JsonNode PodSpec => Deployment.At("spec.template.spec")!;
 
@@ -49,7 +59,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
 
     private const string CheckpointKeySecret = "archiver-checkpoint-key";
 
-    private static Dictionary<string, string> Config => One("ConfigMap").StringMap("data");
+    private static Dictionary<string, string> Config => WorkerConfigMap.StringMap("data");
 
     /// <summary>The container's mount that holds a path (the mount path itself or below it), and the pod volume behind it.</summary>
     private static (JsonNode Mount, JsonNode Volume) MountOf(JsonNode container, JsonNode podSpec, string path)
@@ -146,7 +156,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     public void The_schema_rejects_what_it_claims_to_for_the_PersistentVolumeClaim()
     {
         var schema = Schema.Value;
-        var claim = One("PersistentVolumeClaim");
+        var claim = Named("PersistentVolumeClaim", "archiver-checkpoints");
         bool Valid(JsonNode doc) => schema.Evaluate(JsonSerializer.SerializeToElement(doc), new EvaluationOptions()).IsValid;
         JsonNode Mutate(Action<JsonNode> change)
         {
@@ -193,7 +203,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     {
         var labels = Deployment.StringMap("spec.template.metadata.labels");
         var selector = Deployment.StringMap("spec.selector.matchLabels");
-        foreach (var match in new[] { One("Service").StringMap("spec.selector"), One("PodDisruptionBudget").StringMap("spec.selector.matchLabels") })
+        foreach (var match in new[] { WorkerService.StringMap("spec.selector"), WorkerBudget.StringMap("spec.selector.matchLabels") })
         {
             Assert.NotEmpty(match);
             Assert.All(match, s => Assert.Equal(s.Value, labels.GetValueOrDefault(s.Key)));
@@ -205,11 +215,11 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     public void Service_and_probes_refer_to_a_declared_container_port()
     {
         var ports = Container.Arr("ports").ToDictionary(p => p!.Str("name")!, p => p!.At("containerPort")!.GetValue<long>(), StringComparer.Ordinal);
-        foreach (var port in One("Service").Arr("spec.ports"))
+        foreach (var port in WorkerService.Arr("spec.ports"))
             Assert.Contains(port!.Str("targetPort")!, ports.Keys);
         foreach (var probe in new[] { "startupProbe", "livenessProbe", "readinessProbe" })
             Assert.Contains(Container.Str($"{probe}.httpGet.port")!, ports.Keys);
-        var config = One("ConfigMap").StringMap("data");
+        var config = WorkerConfigMap.StringMap("data");
         Assert.Equal(ports["http-metrics"].ToString(System.Globalization.CultureInfo.InvariantCulture), config["Observability__Port"]);
         Assert.Equal("0.0.0.0", config["Observability__Address"]);
         var annotations = Deployment.StringMap("spec.template.metadata.annotations");
@@ -247,8 +257,9 @@ public sealed class KubernetesTests(ITestOutputHelper output)
         var claims = All.Value.Where(d => d.Doc.Str("kind") == "PersistentVolumeClaim").Select(d => d.Doc.Str("metadata.name")).ToList();
         foreach (var volume in volumes.Values.Where(v => v.At("persistentVolumeClaim") is not null))
             Assert.Contains(volume.Str("persistentVolumeClaim.claimName"), claims);
-        // A key file the configuration names is one the pod mounts.
-        foreach (var (key, value) in configMaps.Values.SelectMany(c => c).Where(kv => kv.Key.EndsWith("__SigningKeyFile", StringComparison.Ordinal)))
+        // A key file the pod's configuration names is one the pod mounts.
+        var podConfig = Container.Arr("envFrom").Select(f => configMaps[f!.Str("configMapRef.name")!]);
+        foreach (var (key, value) in podConfig.SelectMany(c => c).Where(kv => kv.Key.EndsWith("__SigningKeyFile", StringComparison.Ordinal)))
         {
             Assert.Contains(Container.Arr("volumeMounts"), m => value.StartsWith(m!.Str("mountPath") + "/", StringComparison.Ordinal));
         }
@@ -258,7 +269,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     public void The_Secrets_are_only_examples_with_placeholders_and_are_not_applied()
     {
         var secrets = All.Value.Where(d => d.Doc.Str("kind") == "Secret").ToList();
-        Assert.Equal([CheckpointKeySecret, OwnerSecret, WorkerSecret], secrets.Select(s => s.Doc.Str("metadata.name")!).Order(StringComparer.Ordinal));
+        Assert.Equal([CheckpointKeySecret, ConsoleSecret, OwnerSecret, WorkerSecret], secrets.Select(s => s.Doc.Str("metadata.name")!).Order(StringComparer.Ordinal));
         foreach (var secret in secrets)
         {
             Assert.Equal("secret.example.yaml", secret.File);
@@ -271,13 +282,15 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Kustomization_lists_every_manifest_but_the_secret_example()
+    public void Kustomization_lists_every_manifest_but_the_examples()
     {
         var kustomization = Yaml.Load(Repo.Read($"{Dir}/kustomization.yaml"), "kustomization.yaml");
         Assert.Equal("kustomize.config.k8s.io/v1beta1", kustomization.Str("apiVersion"));
         Assert.Equal("Kustomization", kustomization.Str("kind"));
         var resources = kustomization.Arr("resources").Select(r => r!.ToString()).Order(StringComparer.Ordinal);
-        var expected = Files().Where(f => f != "secret.example.yaml").Order(StringComparer.Ordinal);
+        // *.example.yaml: the Secrets' keys and the console's Ingress, which depend on the site.
+        Assert.Equal(["console-ingress.example.yaml", "secret.example.yaml"], Files().Where(f => f.EndsWith(".example.yaml", StringComparison.Ordinal)));
+        var expected = Files().Where(f => !f.EndsWith(".example.yaml", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
         Assert.Equal(expected, resources);
         var ns = kustomization.Str("namespace");
         Assert.Equal(One("Namespace").Str("metadata.name"), ns);
@@ -296,16 +309,18 @@ public sealed class KubernetesTests(ITestOutputHelper output)
         var result = Tools.Run(tool, ["kustomize", Dir], Repo.Root, TimeSpan.FromSeconds(60));
         Assert.True(result.ExitCode == 0, $"kubectl kustomize: exit {result.ExitCode}\n{result.Stderr}");
         var built = Yaml.LoadAll(result.Stdout, "kubectl kustomize");
-        Assert.Equal(["ConfigMap", "Deployment", "Job", "Namespace", "PersistentVolumeClaim", "PodDisruptionBudget", "Service"], built.Select(d => d.Str("kind")!).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["ConfigMap", "ConfigMap", "Deployment", "Deployment", "Job", "Namespace", "PersistentVolumeClaim", "PersistentVolumeClaim", "PodDisruptionBudget", "PodDisruptionBudget", "Service", "Service"],
+            built.Select(d => d.Str("kind")!).Order(StringComparer.Ordinal));
         Assert.All(built.Where(d => d.Str("kind") != "Namespace"), d => Assert.Equal("archiver", d.Str("metadata.namespace")));
-        // The kustomization's `images` rewrites the Job's image like the Deployment's: one version of both.
+        // The kustomization's `images` rewrites the Job's and the console's image like the workers': one version of all.
         var images = built.Where(d => d.Str("kind") is "Deployment" or "Job").Select(d => Assert.Single(d.Arr("spec.template.spec.containers"))!.Str("image")).Distinct().ToList();
         Assert.Single(images);
         // The built output is what `kubectl apply -k` would send; it must pass the same typed parse and the schema.
-        Assert.Equal(7, KubernetesYaml.LoadAllFromString(result.Stdout, strict: true).Count);
+        Assert.Equal(12, KubernetesYaml.LoadAllFromString(result.Stdout, strict: true).Count);
         foreach (var doc in built)
             Assert.True(Schema.Value.Evaluate(JsonSerializer.SerializeToElement(doc), new EvaluationOptions()).IsValid, $"kubectl kustomize output: {doc.Str("kind")} fails the schema");
-        output.WriteLine("kubectl kustomize: built 7 objects");
+        output.WriteLine("kubectl kustomize: built 12 objects");
     }
 
     // ---- this project's deployment policy ----
@@ -314,7 +329,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     public void At_least_two_replicas_and_a_budget_that_keeps_one()
     {
         Assert.True(Deployment.At("spec.replicas")!.GetValue<long>() >= 2);
-        var pdb = One("PodDisruptionBudget");
+        var pdb = WorkerBudget;
         Assert.Equal(1, pdb.At("spec.minAvailable")!.GetValue<long>());
         Assert.Equal(0, Deployment.At("spec.strategy.rollingUpdate.maxUnavailable")!.GetValue<long>());
     }
@@ -364,7 +379,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
         var port = Assert.Single(Container.Arr("ports"))!;
         Assert.Equal("http-metrics", port.Str("name"));
         Assert.Equal(9400, port.At("containerPort")!.GetValue<long>());
-        Assert.Equal("ClusterIP", One("Service").Str("spec.type"));
+        Assert.Equal("ClusterIP", WorkerService.Str("spec.type"));
     }
 
     [Fact]
@@ -372,7 +387,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     {
         var env = Container.Arr("env").Single(e => e!.Str("name") == "ConnectionStrings__Archive")!;
         Assert.Equal(WorkerSecret, env.Str("valueFrom.secretKeyRef.name"));
-        var config = One("ConfigMap").StringMap("data");
+        var config = WorkerConfigMap.StringMap("data");
         Assert.DoesNotContain(config.Keys, k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || k.EndsWith("__IdToken", StringComparison.Ordinal));
         Assert.DoesNotContain(config.Values, v => v.Contains("Password", StringComparison.OrdinalIgnoreCase));
     }
@@ -382,7 +397,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
     [Fact]
     public void Workers_never_migrate()
     {
-        Assert.Equal("false", One("ConfigMap").StringMap("data")["Archive__MigrateOnStart"]);
+        Assert.Equal("false", WorkerConfigMap.StringMap("data")["Archive__MigrateOnStart"]);
         Assert.DoesNotContain(Container.Arr("env"), e => e!.Str("name") == "Archive__MigrateOnStart"); // nothing overrides it
         Assert.Null(Container.At("args"));
         Assert.Null(Container.At("command"));
@@ -438,7 +453,7 @@ public sealed class KubernetesTests(ITestOutputHelper output)
         Assert.Null(JobContainer.At("ports"));
         // The Service and the PDB select worker pods only: not this one.
         var labels = Job.StringMap("spec.template.metadata.labels");
-        foreach (var selector in new[] { One("Service").StringMap("spec.selector"), One("PodDisruptionBudget").StringMap("spec.selector.matchLabels"), Deployment.StringMap("spec.selector.matchLabels") })
+        foreach (var selector in new[] { WorkerService.StringMap("spec.selector"), WorkerBudget.StringMap("spec.selector.matchLabels"), Deployment.StringMap("spec.selector.matchLabels") })
             Assert.False(selector.All(s => labels.GetValueOrDefault(s.Key) == s.Value), "the Job's pod matches a worker selector");
         Assert.Equal("migrate", labels["app.kubernetes.io/component"]);
     }

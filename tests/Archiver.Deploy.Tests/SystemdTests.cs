@@ -5,7 +5,7 @@ namespace Archiver.Deploy.Tests;
 /// the migration unit that runs before it as the schema's owner (archiver-migrate.service, migrate.env.example). The
 /// worker signs checkpoints with a key given as a credential and writes them under its StateDirectory=.
 /// </summary>
-public sealed class SystemdTests(ITestOutputHelper output)
+public sealed partial class SystemdTests(ITestOutputHelper output)
 {
     private const string UnitPath = "deploy/systemd/archiver.service";
     private const string MigrateUnitPath = "deploy/systemd/archiver-migrate.service";
