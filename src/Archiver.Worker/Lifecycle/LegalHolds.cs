@@ -20,7 +20,11 @@ public sealed record HoldView(
 /// </summary>
 public sealed class LegalHolds(NpgsqlDataSource dataSource, AdminLog admin, TimeProvider time)
 {
-    public async Task<long> CreateAsync(string caseId, string reason, HoldScope scope, CancellationToken cancellationToken)
+    /// <param name="actor">
+    /// The person placing the hold when that is not the database login: the console's signed-in user (its login is shared
+    /// by everyone using the console). The CLI leaves it null, and the login is recorded.
+    /// </param>
+    public async Task<long> CreateAsync(string caseId, string reason, HoldScope scope, CancellationToken cancellationToken, string? actor = null)
     {
         if (string.IsNullOrWhiteSpace(caseId))
             throw new ArgumentException("--case is required: the case or matter the hold is for.");
@@ -35,13 +39,14 @@ public sealed class LegalHolds(NpgsqlDataSource dataSource, AdminLog admin, Time
         await using (var command = new NpgsqlCommand(
             """
             INSERT INTO archive.legal_holds (case_id, reason, scope, created_by, created_at)
-            VALUES ($1, $2, $3::jsonb, current_user, $4) RETURNING hold_id
+            VALUES ($1, $2, $3::jsonb, coalesce($5, current_user), $4) RETURNING hold_id
             """, connection))
         {
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = caseId });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = reason });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = json });
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time.GetUtcNow() });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)actor ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             holdId = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
         if (await MayAppendAsync(cancellationToken))
@@ -52,7 +57,7 @@ public sealed class LegalHolds(NpgsqlDataSource dataSource, AdminLog admin, Time
         return holdId;
     }
 
-    public async Task ReleaseAsync(long holdId, string reason, CancellationToken cancellationToken)
+    public async Task ReleaseAsync(long holdId, string reason, CancellationToken cancellationToken, string? actor = null)
     {
         if (string.IsNullOrWhiteSpace(reason))
             throw new ArgumentException("--reason is required: why the hold is released.");
@@ -60,13 +65,14 @@ public sealed class LegalHolds(NpgsqlDataSource dataSource, AdminLog admin, Time
         await using (var command = new NpgsqlCommand(
             """
             INSERT INTO archive.legal_hold_releases (hold_id, reason, released_by, released_at)
-            SELECT hold_id, $2, current_user, $3 FROM archive.legal_holds WHERE hold_id = $1
+            SELECT hold_id, $2, coalesce($4, current_user), $3 FROM archive.legal_holds WHERE hold_id = $1
             ON CONFLICT (hold_id) DO NOTHING
             """, connection))
         {
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = holdId });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = reason });
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time.GetUtcNow() });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)actor ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 var holds = await ListAsync(cancellationToken);

@@ -12,10 +12,11 @@ internal static class ConsoleStyle
         a:focus, button:focus, input:focus, select:focus, summary:focus { outline: 3px solid #f59e0b; outline-offset: 2px; }
         .skip { position: absolute; left: -9999px; } .skip:focus { left: 1em; top: 1em; background: #fff; padding: .5em; z-index: 9; }
         header.top { display: flex; gap: 1.5em; align-items: center; padding: .6em 1.2em; background: #0d1117; color: #fff; }
-        header.top a { color: #fff; } header.top nav { display: flex; gap: 1em; flex: 1; } header.top form { margin: 0; }
+        header.top a, header.top .muted { color: #fff; } header.top nav { display: flex; gap: 1em; flex: 1; } header.top form { margin: 0; }
         main { max-width: 72em; margin: 1.2em auto; padding: 0 1.2em; }
         h1 { font-size: 1.4em; margin: .2em 0 .8em; } h2 { font-size: 1.15em; margin: 1.2em 0 .5em; }
         form.filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(14em, 1fr)); gap: .6em 1em; background: #fff; padding: 1em; border: 1px solid var(--line); border-radius: 6px; }
+        .actions { align-self: end; }
         label { display: block; font-weight: 600; font-size: .9em; } input, select, textarea { width: 100%; padding: .35em .45em; font: inherit; border: 1px solid var(--line); border-radius: 4px; }
         button { font: inherit; padding: .4em .9em; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; cursor: pointer; }
         button.secondary { background: #fff; color: var(--accent); }

@@ -25,7 +25,7 @@ public sealed class HoldsModel(LegalHolds holds, AccessAudit audit) : PageModel
         var scope = new HoldScope(List(conversations), List(consumers), List(agents), Utc(from), Utc(to), string.IsNullOrWhiteSpace(query) ? null : query);
         try
         {
-            var id = await holds.CreateAsync(caseId ?? "", reason ?? "", scope, cancellationToken);
+            var id = await holds.CreateAsync(caseId ?? "", reason ?? "", scope, cancellationToken, User.NameOf());
             await audit.RecordAsync(HttpContext, AccessAudit.HoldCreate, null,
                 new JsonObject { ["holdId"] = id, ["caseId"] = caseId, ["reason"] = reason, ["scope"] = scope.ToJson() }, cancellationToken);
             Notice = $"Hold {id} placed for case {caseId}.";
@@ -42,7 +42,7 @@ public sealed class HoldsModel(LegalHolds holds, AccessAudit audit) : PageModel
     {
         try
         {
-            await holds.ReleaseAsync(holdId, reason ?? "", cancellationToken);
+            await holds.ReleaseAsync(holdId, reason ?? "", cancellationToken, User.NameOf());
             await audit.RecordAsync(HttpContext, AccessAudit.HoldRelease, null, new JsonObject { ["holdId"] = holdId, ["reason"] = reason }, cancellationToken);
             Notice = $"Hold {holdId} released.";
         }
