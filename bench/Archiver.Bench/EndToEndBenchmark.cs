@@ -6,6 +6,7 @@ using Archiver.Domain.Archive;
 using Archiver.Domain.Events;
 using Archiver.Domain.Protocol;
 using Archiver.Simulator;
+using Archiver.Simulator.Configuration;
 using Archiver.Worker.Hosting;
 using Archiver.Worker.Ingestion;
 using Archiver.Worker.Store;

@@ -1,4 +1,6 @@
+using Archiver.Simulator.Configuration;
 using Archiver.Simulator.Control;
+using Archiver.Simulator.Faults;
 using Archiver.Simulator.Identity;
 using Archiver.Simulator.Traffic;
 using Archiver.Simulator.Ums;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Archiver.Domain.Protocol;
+using Archiver.Simulator.Faults;
 using Archiver.Simulator.Hostile;
 using Archiver.Simulator.Identity;
 using Archiver.Simulator.Traffic;
@@ -35,8 +36,8 @@ public static class ControlEndpoints
         {
             consumerId = c.Id,
             mode = c.Mode.ToString().ToLowerInvariant(),
-            connections = Sockets(world, c.Id).Count,
-            subscriptions = Sockets(world, c.Id).Sum(s => s.Subscriptions),
+            connections = UmsEndpoint.Sockets(world, c.Id).Count,
+            subscriptions = UmsEndpoint.Sockets(world, c.Id).Sum(s => s.Subscriptions),
             emitted = world.Emitted(c.Id),
         }));
 
@@ -225,15 +226,6 @@ public static class ControlEndpoints
         control.MapGet("/ground-truth", (HttpContext http, SimulatorWorld world) => GroundTruthResponse.WriteAsync(http, world, http.Request.Query["consumerId"].FirstOrDefault()));
         control.MapGet("/stats", (SimulatorStats stats) => stats.Snapshot());
         return app;
-    }
-
-    internal static List<ConsumerSocket> Sockets(SimulatorWorld world, string? consumerId)
-    {
-        lock (world.Gate)
-        {
-            return world.Consumers().Where(c => consumerId is null || c.Id == consumerId)
-                .SelectMany(c => c.Connections.OfType<ConsumerSocket>()).ToList();
-        }
     }
 
     private static List<string> ConsumerIds(SimulatorWorld world, JsonElement root)

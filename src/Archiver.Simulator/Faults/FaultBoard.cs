@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Http;
 
-namespace Archiver.Simulator.Control;
+namespace Archiver.Simulator.Faults;
 
 /// <summary>Faults that are not tied to one socket (error statuses owed to the next HTTP or WebSocket requests), and the record of every fault applied.</summary>
 public sealed class FaultBoard(TimeProvider time)
@@ -54,34 +53,4 @@ public sealed class FaultBoard(TimeProvider time)
         lock (_records)
             return _records.ToList();
     }
-}
-
-/// <summary>Marks an endpoint group with the fault target its requests draw owed statuses from.</summary>
-public sealed record FaultTarget(string Name);
-
-/// <summary>Answers an owed 429/500 instead of running the endpoint.</summary>
-public sealed class HttpFaultFilter(FaultBoard board, SimulatorStats stats) : IEndpointFilter
-{
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var target = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<FaultTarget>()?.Name;
-        if (target is not null && board.Take(target) is { } code)
-        {
-            stats.Count($"fault.status.{target}.{code}");
-            return Results.Text(code == 429 ? "Too Many Requests" : "Internal Server Error", statusCode: code);
-        }
-        return await next(context);
-    }
-}
-
-/// <summary>Counters for <c>GET /control/stats</c>.</summary>
-public sealed class SimulatorStats
-{
-    private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
-
-    public void Count(string name, long by = 1) => _counters.AddOrUpdate(name, by, (_, v) => v + by);
-
-    public long Get(string name) => _counters.GetValueOrDefault(name);
-
-    public IReadOnlyDictionary<string, long> Snapshot() => new SortedDictionary<string, long>(_counters, StringComparer.Ordinal);
 }

@@ -1,4 +1,4 @@
-namespace Archiver.Simulator.Control;
+namespace Archiver.Simulator.Faults;
 
 /// <summary>
 /// One row of <c>GET /control/faults</c>: a fault request as it hit one socket (or, for owed statuses, one target), when,

@@ -1,4 +1,4 @@
-namespace Archiver.Simulator;
+namespace Archiver.Simulator.Configuration;
 
 /// <summary>How the simulator behaves; the command line sets the same options (see docs/simulator.md).</summary>
 public sealed record SimulatorSettings
