@@ -3,7 +3,6 @@ using Archiver.Worker.Ingestion;
 using Archiver.Worker.Observability;
 using Archiver.Worker.Sessions;
 using Archiver.Worker.Sessions.Identity;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Http.Resilience;
@@ -17,11 +16,10 @@ public static class ConsumerSessionsExtensions
     /// Consumer sessions on LivePerson (section <c>LivePerson</c>) feeding the ingestion pipeline (section
     /// <c>Ingestion</c>). The writer is registered before the sessions so that it stops after them and drains.
     /// </summary>
-    public static IServiceCollection AddConsumerSessions(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddConsumerSessions(this IServiceCollection services)
     {
-        services.AddOptions<LivePersonOptions>().Bind(configuration.GetSection(LivePersonOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<LivePersonOptions>, LivePersonOptionsValidator>();
-        services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<LivePersonOptions, LivePersonOptionsValidator>(LivePersonOptions.Section);
+        services.AddValidatedOptions<IngestionOptions, IngestionOptionsValidator>(IngestionOptions.Section);
 
         services.AddHttpClient<DomainDirectory>().AddLivePersonResilience();
         services.AddHttpClient<IdpClient>().AddLivePersonResilience();
@@ -35,10 +33,7 @@ public static class ConsumerSessionsExtensions
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<SessionMetrics>();
         services.AddSingleton<SessionRegistry>();
-        services.AddOptions<CoordinationOptions>().Bind(configuration.GetSection(CoordinationOptions.Section)).ValidateDataAnnotations()
-            .Validate(o => o.HeartbeatSeconds * 2 <= o.LeaseSeconds, "Coordination__HeartbeatSeconds must be at most half of Coordination__LeaseSeconds.")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.WorkerId), "Coordination__WorkerId must not be empty.")
-            .ValidateOnStart();
+        services.AddValidatedOptions<CoordinationOptions, CoordinationOptionsValidator>(CoordinationOptions.Section);
         services.AddSingleton<ConsumerLeases>();
 
         services.AddHostedService<ArchiveWriter>();

@@ -7,12 +7,14 @@ using Archiver.Worker.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -28,12 +30,10 @@ public static class ObservabilityExtensions
     public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<ObservabilityOptions>().Bind(builder.Configuration.GetSection(ObservabilityOptions.Section))
-            .ValidateDataAnnotations()
-            .Validate(o => IPAddress.TryParse(o.Address, out _), "Observability__Address is not an IP address (e.g. 127.0.0.1 or 0.0.0.0).")
-            .ValidateOnStart();
-        var options = builder.Configuration.GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new ObservabilityOptions();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.TryParse(options.Address, out var address) ? address : IPAddress.Loopback, options.Port));
+        services.AddValidatedOptions<ObservabilityOptions, ObservabilityOptionsValidator>(ObservabilityOptions.Section);
+        // From the validated options (reading them here throws the validator's message for a bad address or port).
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ObservabilityOptions>>((kestrel, options) =>
+            kestrel.Listen(IPAddress.Parse(options.Value.Address), options.Value.Port));
 
         services.AddSingleton<Heartbeat>();
         services.AddHostedService(sp => sp.GetRequiredService<Heartbeat>());
