@@ -42,8 +42,8 @@ public sealed class DomainApiException : Exception
 }
 
 /// <summary>
-/// Reads <c>{CsdsUrl}/api/account/{account}/service/baseURI.json?version=1.0</c> (§10.1), overlaid with configured
-/// overrides, and caches the answer for a minute as LivePerson's SDKs do.
+/// Reads <c>{CsdsUrl}/api/account/{account}/service/baseURI.json?version=1.0</c> (docs/protocol.md §10.1), overlaid
+/// with configured overrides, and caches the answer for a minute as LivePerson's SDKs do.
 /// </summary>
 public sealed class DomainDirectory(HttpClient http, IOptions<LivePersonOptions> options, TimeProvider timeProvider) : IDisposable
 {
