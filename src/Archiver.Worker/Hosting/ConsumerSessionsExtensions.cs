@@ -67,6 +67,9 @@ public static class ConsumerSessionsExtensions
             resilience.Retry.Delay = TimeSpan.FromMilliseconds(o.RetryDelayMs);
             resilience.Retry.BackoffType = DelayBackoffType.Exponential;
             resilience.Retry.UseJitter = true;
+            // A POST is not repeated here: a signup retried after a timeout would make a second consumer at the IDP.
+            // The session's own backoff asks again, from the start of its connection flow.
+            resilience.Retry.DisableForUnsafeHttpMethods();
             resilience.CircuitBreaker.FailureRatio = o.CircuitBreakerFailureRatio;
             resilience.CircuitBreaker.MinimumThroughput = o.CircuitBreakerMinimumThroughput;
             resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(o.CircuitBreakerSamplingSeconds);
