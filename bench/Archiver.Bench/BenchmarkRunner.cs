@@ -63,6 +63,7 @@ public static class BenchmarkRunner
         ["e2e"] = EndToEndBenchmark.RunAsync,
         ["rebuild"] = RebuildBenchmark.RunAsync,
         ["console"] = ConsoleBenchmark.RunAsync,
+        ["fleet"] = FleetBenchmark.RunAsync,
     };
 
     private static readonly JsonSerializerOptions ResultJson = new(JsonSerializerDefaults.Web)

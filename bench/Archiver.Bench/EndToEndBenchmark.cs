@@ -233,7 +233,7 @@ public static class EndToEndBenchmark
     }
 
     /// <summary>The messaging events the simulator emitted, as the worker maps them (verbatim change JSON), in emission order.</summary>
-    private static async Task<List<NewEvent>> GroundTruthEventsAsync(HttpClient http, CancellationToken cancellationToken)
+    internal static async Task<List<NewEvent>> GroundTruthEventsAsync(HttpClient http, CancellationToken cancellationToken)
     {
         await using var stream = await http.GetStreamAsync("control/ground-truth", cancellationToken);
         using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
