@@ -64,6 +64,7 @@ public static class BenchmarkRunner
         ["rebuild"] = RebuildBenchmark.RunAsync,
         ["console"] = ConsoleBenchmark.RunAsync,
         ["fleet"] = FleetBenchmark.RunAsync,
+        ["peers"] = PeersBenchmark.RunAsync,
     };
 
     private static readonly JsonSerializerOptions ResultJson = new(JsonSerializerDefaults.Web)

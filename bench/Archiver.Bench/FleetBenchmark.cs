@@ -78,6 +78,7 @@ public static class FleetBenchmark
             if (stillConnected < consumers)
                 throw new InvalidOperationException($"Only {stillConnected} of {consumers} sessions stayed connected while idle.");
             await ReportGcAsync(worker, "idle", cancellationToken);
+            await HeapDumpAsync(worker, consumers, cancellationToken);
             var collected = await worker.GcAsync(collect: true, cancellationToken);
             Console.Error.WriteLine($"fleet: after a full compacting collection: heap {collected.HeapBytes / 1048576.0:F0} MiB " +
                                     $"({collected.HeapBytes / 1024.0 / consumers:F0} KiB per consumer), RSS {worker.RssMb():F0} MiB");
@@ -100,6 +101,26 @@ public static class FleetBenchmark
             RssMb = Math.Round(rssMb),
             IdleCpuPercent = Math.Round(idleCpuPercent, 1),
         };
+    }
+
+    /// <summary>
+    /// With <c>ARCHIVER_BENCH_GCDUMP=DIR</c> and dotnet-gcdump installed (a dotnet tool): the worker's heap by type, for
+    /// the investigation of memory per consumer; the dump is kept in DIR.
+    /// </summary>
+    private static async Task HeapDumpAsync(WorkerProcess worker, int consumers, CancellationToken cancellationToken)
+    {
+        if (Environment.GetEnvironmentVariable("ARCHIVER_BENCH_GCDUMP") is not { Length: > 0 } directory)
+            return;
+        Directory.CreateDirectory(directory);
+        var file = Path.Combine(directory, $"fleet-{consumers}.gcdump");
+        foreach (var arguments in new[] { $"collect -p {worker.Pid} -o {file}", $"report {file}" })
+        {
+            var start = new ProcessStartInfo("dotnet-gcdump", arguments) { RedirectStandardOutput = true };
+            using var tool = Process.Start(start)!;
+            var output = await tool.StandardOutput.ReadToEndAsync(cancellationToken);
+            await tool.WaitForExitAsync(cancellationToken);
+            Console.Error.WriteLine(string.Join(Environment.NewLine, output.Split('\n').Take(45)));
+        }
     }
 
     private static async Task ReportGcAsync(WorkerProcess worker, string when, CancellationToken cancellationToken)

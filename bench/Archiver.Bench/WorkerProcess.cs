@@ -45,6 +45,9 @@ public sealed class WorkerProcess : IAsyncDisposable
         start.ArgumentList.Add(WorkerDll());
         foreach (var (name, value) in environment)
             start.Environment[name] = value;
+        // ARCHIVER_BENCH_WORKER_ENV="NAME=VALUE;…": settings for the worker alone (e.g. DOTNET_gcServer=0, to compare GC modes).
+        foreach (var pair in (Environment.GetEnvironmentVariable("ARCHIVER_BENCH_WORKER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+            start.Environment[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
         start.Environment["DOTNET_STARTUP_HOOKS"] = typeof(WorkerProbe).Assembly.Location;
         start.Environment[WorkerProbe.SocketVariable] = socketPath;
         start.Environment["Logging__Console__FormatterName"] = "simple";

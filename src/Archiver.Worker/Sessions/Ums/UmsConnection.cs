@@ -25,7 +25,15 @@ public sealed class UmsConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ResponseFrame>> _pending = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private long _nextId;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+
+    /// <summary>
+    /// What a connection holds while it waits for a frame. A worker holds thousands of idle connections, so this is small
+    /// (a 64 KiB buffer per connection was a quarter of a consumer's memory, docs/benchmarks.md "fleet"); a larger frame
+    /// grows the buffer from the pool, up to the frame limit, and it is given back before the next wait.
+    /// </summary>
+    private const int IdleBufferBytes = 4 * 1024;
+
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(IdleBufferBytes);
 
     private UmsConnection(ClientWebSocket socket, int maxFrameBytes, TimeSpan requestTimeout, TimeProvider time)
     {
@@ -106,6 +114,11 @@ public sealed class UmsConnection : IAsyncDisposable
     /// </summary>
     public async Task<IncomingFrame> ReceiveAsync(CancellationToken cancellationToken)
     {
+        if (_buffer.Length > IdleBufferBytes)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(IdleBufferBytes);
+        }
         var length = 0;
         ValueWebSocketReceiveResult result;
         do
