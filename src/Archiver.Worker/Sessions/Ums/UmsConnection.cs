@@ -35,6 +35,15 @@ public sealed class UmsConnection : IAsyncDisposable
 
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(IdleBufferBytes);
 
+    /// <summary>
+    /// The handshakes' HTTP stack, shared: without one, every ClientWebSocket builds its own SocketsHttpHandler (with its
+    /// connection pool and cleanup timer) and keeps it for the socket's life — a few KB per consumer and a timer each, on
+    /// a worker holding thousands (docs/benchmarks.md, "fleet"). The upgraded connection leaves the pool, so sharing
+    /// changes nothing else; no proxy, credential or certificate option is set per socket.
+    /// </summary>
+    private static readonly HttpMessageInvoker Handshakes = new(
+        new SocketsHttpHandler { UseCookies = false, PooledConnectionLifetime = TimeSpan.Zero }, disposeHandler: false);
+
     private UmsConnection(ClientWebSocket socket, int maxFrameBytes, TimeSpan requestTimeout, TimeProvider time)
     {
         _socket = socket;
@@ -56,7 +65,7 @@ public sealed class UmsConnection : IAsyncDisposable
         socket.Options.CollectHttpResponseDetails = true;
         try
         {
-            await socket.ConnectAsync(uri, cancellationToken);
+            await socket.ConnectAsync(uri, Handshakes, cancellationToken);
         }
         catch (WebSocketException e)
         {
