@@ -8,9 +8,9 @@ using Microsoft.Extensions.Options;
 namespace Archiver.Worker.Sessions;
 
 /// <summary>
-/// Agent names (§14.9): each agent seen in a conversation has its public profile fetched once per process from
-/// <c>acCdnDomain</c> and archived as an <c>AgentProfileObserved</c> event (deduplicated by content), so the read
-/// models can name agents and a rebuild names them the same. Sessions only hand over ids: archiving never waits on it.
+/// Agent names (docs/protocol.md §14.9): each agent seen in a conversation has its public profile fetched once per
+/// process from <c>acCdnDomain</c> and archived as an <c>AgentProfileObserved</c> event (deduplicated by content), so
+/// the read models can name agents and a rebuild names them the same. Sessions only hand over ids: archiving never waits on it.
 /// The agents asked for are remembered in a bounded LRU set, so a long run does not grow with every agent ever seen.
 /// </summary>
 public sealed partial class AgentProfiles(
@@ -55,19 +55,16 @@ public sealed partial class AgentProfiles(
         {
             await foreach (var agentId in _wanted.Reader.ReadAllAsync(stoppingToken))
             {
-                for (var attempt = 1; attempt <= 3; attempt++)
+                // Transient HTTP failures were retried by the client's resilience handler (ConsumerSessionsExtensions);
+                // what still fails is fetched again the next time the agent is seen after it is forgotten.
+                try
                 {
-                    try
-                    {
-                        await FetchAsync(agentId, stoppingToken);
-                        break;
-                    }
-                    catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                    {
-                        var reason = e.GetType().Name; // by type only: a message could carry a URL
-                        ProfileFailed(logger, agentId, attempt, reason);
-                        await Task.Delay(TimeSpan.FromSeconds(attempt), Time, stoppingToken);
-                    }
+                    await FetchAsync(agentId, stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is not ChannelClosedException)
+                {
+                    var reason = e.GetType().Name; // by type only: a message could carry a URL
+                    ProfileFailed(logger, agentId, reason);
                 }
             }
         }
@@ -96,6 +93,6 @@ public sealed partial class AgentProfiles(
         await ingestion.ArchiveAgentProfileAsync(agentId, body, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Agent profile {AgentId} not fetched (attempt {Attempt}): {Reason}")]
-    private static partial void ProfileFailed(ILogger logger, string agentId, int attempt, string reason);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Agent profile {AgentId} not fetched: {Reason}")]
+    private static partial void ProfileFailed(ILogger logger, string agentId, string reason);
 }

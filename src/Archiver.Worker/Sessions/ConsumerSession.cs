@@ -2,13 +2,15 @@ using System.Net;
 using Archiver.Worker.Sessions.Identity;
 using Archiver.Worker.Sessions.Ums;
 using Microsoft.Extensions.Logging;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace Archiver.Worker.Sessions;
 
 /// <summary>
 /// Holds one consumer's session for as long as the worker runs: discover domains, get a token, connect, archive,
 /// and when the connection ends, reconnect (<see cref="ReconnectBackoff"/>). Close code 4401 → a fresh token first;
-/// 4407 → the identity is extended first; a token refused at the handshake → a fresh one (§2.4, §7).
+/// 4407 → the identity is extended first; a token refused at the handshake → a fresh one (docs/protocol.md §2.4, §7).
 /// </summary>
 internal sealed class ConsumerSession(
     ConsumerIdentity identity,
@@ -107,16 +109,19 @@ internal sealed class ConsumerSession(
         UmsHandshakeException { Status: var status } when status != 0 => "handshake_" + SessionMetrics.StatusLabel((int)status),
         UmsHandshakeException => "handshake",
         UmsRequestFailedException { Code: var code } => "response_" + SessionMetrics.StatusLabel(code),
-        TimeoutException => "timeout",
+        TimeoutException or TimeoutRejectedException => "timeout",
         IdpException => "idp",
-        HttpRequestException => "http",
+        DomainApiException => "csds",
+        HttpRequestException or BrokenCircuitException => "http",
         _ => "error",
     };
 
     private static string Describe(Exception failure) => failure switch
     {
         // These messages are ours and carry no token; anything else is named by type only, in case it would.
+        // (Polly's timeout and open-circuit messages name a duration, never a URL.)
         UmsClosedException or UmsHandshakeException or UmsRequestFailedException or TimeoutException or IdpException
+            or DomainApiException or TimeoutRejectedException or BrokenCircuitException
             => failure.Message,
         HttpRequestException http => $"HTTP request failed ({http.HttpRequestError})",
         _ => failure.GetType().Name,

@@ -4,7 +4,8 @@ using System.Text.Json;
 
 namespace Archiver.Worker.Sessions.Identity;
 
-/// <summary>The IDP's consumer-token calls (§10.2). Errors carry the status and path only: bodies may hold tokens.</summary>
+/// <summary>The IDP's consumer-token calls (docs/protocol.md §10.2). Errors carry the status and path only: bodies may
+/// hold tokens.</summary>
 public sealed class IdpClient(HttpClient http)
 {
     public Task<string> SignupAsync(ServiceDomains domains, string account, CancellationToken cancellationToken) =>
@@ -31,14 +32,29 @@ public sealed class IdpClient(HttpClient http)
         using var response = await http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new IdpException(response.StatusCode, path.Split('?')[0]);
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
-        // The field is jwt for signup/authenticate and token for the anonymous and connector flows; accept either (§10.2).
+        using var document = await ParseAsync(response, path, cancellationToken);
+        // The field is jwt for signup/authenticate and token for the anonymous and connector flows; accept either
+        // (docs/protocol.md §10.2).
         foreach (var name in new[] { "jwt", "token" })
         {
             if (document.RootElement.TryGetProperty(name, out var value) && value.GetString() is { Length: > 0 } token)
                 return token;
         }
         throw new IdpException(response.StatusCode, path.Split('?')[0], "answered without a token");
+    }
+
+    /// <summary>An answer that is not JSON (a proxy's page) fails like a refusal, named by its content type only.</summary>
+    private static async Task<JsonDocument> ParseAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        }
+        catch (JsonException)
+        {
+            var type = response.Content.Headers.ContentType?.MediaType ?? "no content type";
+            throw new IdpException(response.StatusCode, path.Split('?')[0], $"answered something that is not JSON ({type[..Math.Min(type.Length, 100)]})");
+        }
     }
 
     private static string Escape(string value) => Uri.EscapeDataString(value);
