@@ -173,7 +173,8 @@ public static class ControlEndpoints
             using var body = await ReadAsync(request);
             var root = body.RootElement;
             var (changes, elapsed) = await load.RunAsync(ConsumerIds(world, root), (int)(root.Property("conversationsPerConsumer").AsInt64() ?? 1),
-                (int)(root.Property("messagesPerConversation").AsInt64() ?? 100), root.Property("ratePerSecond").AsInt64() ?? 0, cancellationToken);
+                (int)(root.Property("messagesPerConversation").AsInt64() ?? 100), root.Property("ratePerSecond").AsInt64() ?? 0, cancellationToken,
+                leaveOpen: root.Property("leaveOpen").AsBoolean() == true);
             return Results.Json(new { changes, elapsedMs = elapsed });
         });
 
