@@ -18,6 +18,7 @@ public static class WorkerHost
         builder.Services.AddHostedService<Archiver.Worker.Store.Checkpoints.CheckpointService>();
         builder.Services.AddConsumerSessions();
         builder.AddObservability();
+        builder.Services.AddHostedService<IdleMemoryTrimmer>();
         await using var app = builder.Build();
         app.MapObservability();
         await app.RunAsync(cancellationToken);
