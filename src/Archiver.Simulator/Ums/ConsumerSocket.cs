@@ -125,7 +125,17 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
                 }
                 while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
                 if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    // The client closed: counted when it said "normal closure" (a worker stopping a session on purpose),
+                    // and answered, as a server does, so its close handshake completes.
+                    if (_socket.CloseStatus == WebSocketCloseStatus.NormalClosure)
+                    {
+                        lock (_world.Gate)
+                            _consumer.NormalCloses++;
+                    }
+                    await CloseAsync((int)(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure), "bye");
                     return;
+                }
                 Interlocked.Exchange(ref _lastReceived, Environment.TickCount64);
                 _stats.Count("frames.received");
                 await PauseWhileSilentAsync(cancellationToken);

@@ -39,6 +39,9 @@ public static class ConsumerSessionsExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.WorkerId), "Coordination__WorkerId must not be empty.")
             .ValidateOnStart();
         services.AddSingleton<ConsumerLeases>();
+        services.AddConsumerRegistry();
+        services.AddSingleton<RegistryChanges>();
+        services.AddHostedService<RegistryWatcher>();
 
         services.AddHostedService<ArchiveWriter>();
         services.AddHostedService<ConsumerSessionsService>();
