@@ -13,7 +13,7 @@ namespace Archiver.EndToEnd.Tests.Registry;
 /// each a login that is only a member of archiver_writer — within seconds, are shared through the leases, and a removal
 /// ends the session cleanly and keeps the archive. Every change is made by the CLI with the owner's login.
 /// </summary>
-public sealed class ConsumerRegistryTests
+public sealed class ConsumerRegistryTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>The promise: from the change committed to the session connected.</summary>
     private static readonly TimeSpan PickUp = TimeSpan.FromSeconds(5);
@@ -36,6 +36,7 @@ public sealed class ConsumerRegistryTests
         // Measured from the change (the row's time, the database's clock on this machine) to the session's connect.
         var consumerId = TokenService.AuthenticatedConsumerId(EndToEndRun.Issuer, "ext-16");
         var connectedAt = await WhenAsync(run, async () => (await ConsumerAsync(run, consumerId)) is { } c && Connected(c), Bound);
+        output.WriteLine($"connected {(connectedAt - changedAt).TotalMilliseconds:F0} ms after the change");
         Assert.True(connectedAt - changedAt <= PickUp,
             $"connected {(connectedAt - changedAt).TotalSeconds:F2} s after the change (promised: {PickUp.TotalSeconds:F0} s); {run.Tail()}");
 
