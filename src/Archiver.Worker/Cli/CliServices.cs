@@ -19,7 +19,6 @@ internal static class CliServices
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddArchiveStore(builder.Configuration);
         builder.Services.AddLifecycle(builder.Configuration);
-        builder.Services.AddConsumerRegistry();
         var services = builder.Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         _ = services.GetRequiredService<IOptions<ArchiveOptions>>().Value; // configuration errors surface here, naming the key
         return services;

@@ -1,6 +1,5 @@
 using System.Text;
-using Archiver.Worker.Coordination;
-using Archiver.Worker.Sessions;
+using Archiver.Domain.Consumers;
 
 namespace Archiver.Worker.Cli;
 
@@ -51,10 +50,9 @@ internal static class ConsumerCsv
                 continue;
             }
             string? Field(string column) => columns.TryGetValue(column, out var i) && fields[i].Trim().Length > 0 ? fields[i].Trim() : null;
-            var flowText = Field("flow");
-            if (!Enum.TryParse<IdentityMode>(flowText, ignoreCase: true, out var flow) || !Enum.IsDefined(flow) || flowText!.All(char.IsDigit))
+            if (RegisteredConsumer.ParseFlow(Field("flow"), out var wrongFlow) is not { } flow)
             {
-                errors.Add($"line {number}: flow '{RegisteredConsumer.Printable(flowText ?? "")}' is not Authenticated or Unauthenticated");
+                errors.Add($"line {number}: {wrongFlow}");
                 continue;
             }
             var consumer = new RegisteredConsumer(Field("name") ?? "", flow, Field("account") ?? defaultAccount ?? "", Field("external_id"), Field("connector_id"));

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Archiver.Worker.Coordination;
-using Archiver.Worker.Sessions;
+using Archiver.Domain.Consumers;
+using Archiver.Worker.Lifecycle;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -45,12 +45,11 @@ internal static class ConsumersCommand
         add.SetAction((parse, cancellationToken) => CliAction.RunAsync("consumers add", async ct =>
         {
             await using var services = CliServices.Build();
-            var flowText = parse.GetValue(flow)!;
-            if (!Enum.TryParse<IdentityMode>(flowText, ignoreCase: true, out var mode) || flowText.All(char.IsDigit))
-                throw new ArgumentException($"--flow '{RegisteredConsumer.Printable(flowText)}' is not Authenticated or Unauthenticated");
+            var mode = RegisteredConsumer.ParseFlow(parse.GetValue(flow), out var wrongFlow)
+                ?? throw new ArgumentException($"--flow: {wrongFlow}");
             var consumer = new RegisteredConsumer(parse.GetValue(name)!, mode, Account(services, parse.GetValue(account)),
                 Blank(parse.GetValue(external)), Blank(parse.GetValue(connector)));
-            var change = await services.GetRequiredService<ConsumerRegistry>().AddAsync([($"consumer {consumer.Name}", consumer)], "add", ct);
+            var change = await services.GetRequiredService<ConsumerRegistration>().AddAsync([($"consumer {consumer.Name}", consumer)], "add", ct);
             Console.WriteLine(change.Added.Count == 1
                 ? string.Create(CultureInfo.InvariantCulture, $"consumer {consumer.Name} added (entry {change.Added[0].EntryId})")
                 : $"consumer {consumer.Name} is already registered so: unchanged");
@@ -71,7 +70,7 @@ internal static class ConsumersCommand
         remove.SetAction((parse, cancellationToken) => CliAction.RunAsync("consumers remove", async ct =>
         {
             await using var services = CliServices.Build();
-            var removed = await services.GetRequiredService<ConsumerRegistry>().RemoveAsync(parse.GetValue(name)!, ct);
+            var removed = await services.GetRequiredService<ConsumerRegistration>().RemoveAsync(parse.GetValue(name)!, ct);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"consumer {removed.Consumer.Name} removed (entry {removed.EntryId}); its archive is kept"));
             return CliAction.Success;
         }, cancellationToken));
@@ -85,7 +84,7 @@ internal static class ConsumersCommand
         list.SetAction((parse, cancellationToken) => CliAction.RunAsync("consumers list", async ct =>
         {
             await using var services = CliServices.Build();
-            var entries = await services.GetRequiredService<ConsumerRegistry>().ListAsync(parse.GetValue(all), ct);
+            var entries = await services.GetRequiredService<ConsumerRegistration>().ListAsync(parse.GetValue(all), ct);
             if (entries.Count == 0)
                 Console.WriteLine("no registered consumers");
             foreach (var e in entries)
@@ -124,7 +123,7 @@ internal static class ConsumersCommand
             {
                 try
                 {
-                    var change = await services.GetRequiredService<ConsumerRegistry>().AddAsync(
+                    var change = await services.GetRequiredService<ConsumerRegistration>().AddAsync(
                         consumers.Select(c => ($"line {c.Line}", c.Consumer)).ToList(), $"import {path.Name}", ct);
                     Console.WriteLine($"imported {path.Name}: {change.Added.Count} consumer(s) added, {change.Unchanged} already registered");
                     return CliAction.Success;

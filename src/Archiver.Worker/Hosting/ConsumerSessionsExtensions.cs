@@ -39,7 +39,7 @@ public static class ConsumerSessionsExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.WorkerId), "Coordination__WorkerId must not be empty.")
             .ValidateOnStart();
         services.AddSingleton<ConsumerLeases>();
-        services.AddConsumerRegistry();
+        services.AddSingleton<ConsumerRegistry>();
         services.AddSingleton<RegistryChanges>();
         services.AddHostedService<RegistryWatcher>();
 

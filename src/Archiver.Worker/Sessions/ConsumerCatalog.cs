@@ -1,4 +1,4 @@
-using Archiver.Worker.Coordination;
+using Archiver.Domain.Consumers;
 
 namespace Archiver.Worker.Sessions;
 
@@ -33,7 +33,7 @@ internal static class ConsumerCatalog
                     : $"consumer {r.Name} is in the registry twice");
                 continue;
             }
-            if (r.Mode == IdentityMode.Authenticated)
+            if (r.Flow == ConsumerFlow.Authenticated)
             {
                 if (customers.TryGetValue((shared.Issuer, r.ExternalId!), out var same))
                 {
@@ -46,8 +46,17 @@ internal static class ConsumerCatalog
                     continue;
                 }
             }
-            consumers[r.Name] = r.ToOptions(shared);
+            consumers[r.Name] = Identity(r, shared);
         }
         return (consumers, problems);
     }
+
+    /// <summary>A registry consumer as the sessions take an identity: authenticated ones mint id tokens with the shared key.</summary>
+    private static ConsumerOptions Identity(RegisteredConsumer consumer, RegistryOptions shared) => consumer.Flow == ConsumerFlow.Authenticated
+        ? new ConsumerOptions
+        {
+            Name = consumer.Name, Mode = IdentityMode.Authenticated, ExternalId = consumer.ExternalId,
+            SigningKeyFile = shared.SigningKeyFile, Issuer = shared.Issuer, KeyId = shared.KeyId,
+        }
+        : new ConsumerOptions { Name = consumer.Name, Mode = IdentityMode.Unauthenticated, ConnectorId = consumer.ConnectorId };
 }

@@ -58,8 +58,8 @@ public sealed class ConsumersCommandTests(MigratedDatabase database) : IClassFix
 
     [Theory]
     [InlineData(new[] { "bad name!", "--flow", "Authenticated", "--external-id", "x" }, "name 'bad name!' must be")]
-    [InlineData(new[] { "bob", "--flow", "Signup" }, "consumer bob: the flow must be Authenticated or Unauthenticated")]
-    [InlineData(new[] { "bob", "--flow", "Sometimes" }, "--flow 'Sometimes' is not Authenticated or Unauthenticated")]
+    [InlineData(new[] { "bob", "--flow", "Signup" }, "--flow: the flow must be Authenticated or Unauthenticated (Signup is for demos only)")]
+    [InlineData(new[] { "bob", "--flow", "Sometimes" }, "--flow: flow 'Sometimes' is not Authenticated or Unauthenticated")]
     [InlineData(new[] { "bob", "--flow", "Authenticated" }, "consumer bob: an Authenticated consumer needs an external id")]
     [InlineData(new[] { "bob", "--flow", "Unauthenticated" }, "consumer bob: an Unauthenticated consumer needs a connector id")]
     [InlineData(new[] { "bob", "--flow", "Unauthenticated", "--connector-id", "c", "--external-id", "e" }, "consumer bob: an Unauthenticated consumer takes no external id")]

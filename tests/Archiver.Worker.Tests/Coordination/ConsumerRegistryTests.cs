@@ -1,5 +1,6 @@
+using Archiver.Domain.Consumers;
 using Archiver.Worker.Coordination;
-using Archiver.Worker.Sessions;
+using Archiver.Worker.Lifecycle;
 using Archiver.Worker.Store;
 using Archiver.Worker.Tests.Store;
 using Npgsql;
@@ -12,7 +13,7 @@ namespace Archiver.Worker.Tests.Coordination;
 /// </summary>
 public sealed class ConsumerRegistryTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>
 {
-    private ConsumerRegistry Registry() => new(database.DataSource, new AdminLog(database.CreateStore(), database.DataSource, TimeProvider.System));
+    private ConsumerRegistration Registration() => new(database.DataSource, new AdminLog(database.CreateStore(), database.DataSource, TimeProvider.System));
 
     [Fact]
     public async Task A_change_is_notified_to_listeners_once_it_commits()
@@ -24,7 +25,7 @@ public sealed class ConsumerRegistryTests(MigratedDatabase database) : IClassFix
             await listen.ExecuteNonQueryAsync();
         var waiting = listener.WaitAsync(TimeSpan.FromSeconds(30));
 
-        await Registry().AddAsync([("test", new RegisteredConsumer("notified-1", IdentityMode.Authenticated, "brand-1", "cust-n1", null))], "test", CancellationToken.None);
+        await Registration().AddAsync([("test", new RegisteredConsumer("notified-1", ConsumerFlow.Authenticated, "brand-1", "cust-n1", null))], "test", CancellationToken.None);
 
         Assert.True(await waiting, "no notification within 30 s");
         Assert.Equal(ConsumerRegistry.Channel, await notified.Task);
@@ -37,18 +38,18 @@ public sealed class ConsumerRegistryTests(MigratedDatabase database) : IClassFix
     [InlineData("TRUNCATE archive.consumer_registry")]
     public async Task The_history_cannot_be_rewritten_even_by_the_owner(string sql)
     {
-        var registry = Registry();
-        if ((await registry.ListAsync(includeRemoved: true, CancellationToken.None)).All(e => e.Consumer.Name != "kept-1"))
+        var registration = Registration();
+        if ((await registration.ListAsync(includeRemoved: true, CancellationToken.None)).All(e => e.Consumer.Name != "kept-1"))
         {
-            await registry.AddAsync([("test", new RegisteredConsumer("kept-1", IdentityMode.Authenticated, "brand-1", "cust-k1", null))], "test", CancellationToken.None);
-            await registry.RemoveAsync("kept-1", CancellationToken.None);
+            await registration.AddAsync([("test", new RegisteredConsumer("kept-1", ConsumerFlow.Authenticated, "brand-1", "cust-k1", null))], "test", CancellationToken.None);
+            await registration.RemoveAsync("kept-1", CancellationToken.None);
         }
 
         await using var command = database.DataSource.CreateCommand(sql);
         var refused = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
 
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
-        var kept = Assert.Single(await registry.ListAsync(includeRemoved: true, CancellationToken.None), e => e.Consumer.Name == "kept-1");
+        var kept = Assert.Single(await registration.ListAsync(includeRemoved: true, CancellationToken.None), e => e.Consumer.Name == "kept-1");
         Assert.Equal("cust-k1", kept.Consumer.ExternalId);
         Assert.False(kept.Active);
     }
@@ -56,15 +57,16 @@ public sealed class ConsumerRegistryTests(MigratedDatabase database) : IClassFix
     [Fact]
     public async Task A_worker_reads_only_the_active_consumers_of_its_account()
     {
-        var registry = Registry();
-        await registry.AddAsync(
+        var registration = Registration();
+        var registry = new ConsumerRegistry(database.DataSource);
+        await registration.AddAsync(
         [
-            ("a", new RegisteredConsumer("acct-a1", IdentityMode.Authenticated, "acct-A", "cust-a1", null)),
-            ("b", new RegisteredConsumer("acct-a2", IdentityMode.Unauthenticated, "acct-A", null, "connector-1")),
-            ("c", new RegisteredConsumer("acct-b1", IdentityMode.Authenticated, "acct-B", "cust-a1", null)),
+            ("a", new RegisteredConsumer("acct-a1", ConsumerFlow.Authenticated, "acct-A", "cust-a1", null)),
+            ("b", new RegisteredConsumer("acct-a2", ConsumerFlow.Unauthenticated, "acct-A", null, "connector-1")),
+            ("c", new RegisteredConsumer("acct-b1", ConsumerFlow.Authenticated, "acct-B", "cust-a1", null)),
         ], "test", CancellationToken.None);
         var before = await registry.VersionAsync(CancellationToken.None);
-        await registry.RemoveAsync("acct-a2", CancellationToken.None);
+        await registration.RemoveAsync("acct-a2", CancellationToken.None);
 
         var active = await registry.ActiveAsync("acct-A", CancellationToken.None);
 

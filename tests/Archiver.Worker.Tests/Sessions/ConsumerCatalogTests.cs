@@ -1,4 +1,4 @@
-using Archiver.Worker.Coordination;
+using Archiver.Domain.Consumers;
 using Archiver.Worker.Sessions;
 
 namespace Archiver.Worker.Tests.Sessions;
@@ -19,8 +19,8 @@ public sealed class ConsumerCatalogTests
     {
         var (consumers, problems) = ConsumerCatalog.Merge(Configured,
         [
-            new RegisteredConsumer("reg-1", IdentityMode.Authenticated, "brand", "cust-1", null),
-            new RegisteredConsumer("reg-2", IdentityMode.Unauthenticated, "brand", null, "connector-1"),
+            new RegisteredConsumer("reg-1", ConsumerFlow.Authenticated, "brand", "cust-1", null),
+            new RegisteredConsumer("reg-2", ConsumerFlow.Unauthenticated, "brand", null, "connector-1"),
         ], Shared);
 
         Assert.Empty(problems);
@@ -36,8 +36,8 @@ public sealed class ConsumerCatalogTests
     {
         var (consumers, problems) = ConsumerCatalog.Merge(Configured,
         [
-            new RegisteredConsumer("configured-1", IdentityMode.Unauthenticated, "brand", null, "connector-1"),
-            new RegisteredConsumer("same-customer", IdentityMode.Authenticated, "brand", "cust-7", null),
+            new RegisteredConsumer("configured-1", ConsumerFlow.Unauthenticated, "brand", null, "connector-1"),
+            new RegisteredConsumer("same-customer", ConsumerFlow.Authenticated, "brand", "cust-7", null),
         ], Shared);
 
         Assert.Equal(
@@ -52,7 +52,7 @@ public sealed class ConsumerCatalogTests
     [Fact]
     public void An_authenticated_registry_consumer_without_the_shared_key_is_reported_not_held()
     {
-        var (consumers, problems) = ConsumerCatalog.Merge([], [new RegisteredConsumer("reg-1", IdentityMode.Authenticated, "brand", "cust-1", null)], new RegistryOptions());
+        var (consumers, problems) = ConsumerCatalog.Merge([], [new RegisteredConsumer("reg-1", ConsumerFlow.Authenticated, "brand", "cust-1", null)], new RegistryOptions());
 
         Assert.Empty(consumers);
         Assert.Equal(["registry consumer reg-1 is Authenticated but LivePerson__Registry__SigningKeyFile is not set: it is not held"], problems);
