@@ -14,7 +14,7 @@ public sealed record SimulatorSettings
     /// <summary>Seeds every random choice (quirks, scenario content), so a failing run can be replayed.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Vary the output among the documented alternatives (§14.2).</summary>
+    /// <summary>Vary the output among the documented alternatives (docs/protocol.md §14.2).</summary>
     public bool Quirks { get; init; } = true;
 
     /// <summary>
@@ -35,10 +35,11 @@ public sealed record SimulatorSettings
     /// <summary>Lifetime of external (unauthenticated connector) tokens; refreshable for 24 h after issue.</summary>
     public TimeSpan ExternalTokenLifetime { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>History on ms.SubscribeMessagingEvents is sent in notifications of up to this many changes (§14.3).</summary>
+    /// <summary>History on ms.SubscribeMessagingEvents is sent in notifications of up to this many changes
+    /// (docs/protocol.md §14.3).</summary>
     public int HistoryBatch { get; init; } = 25;
 
-    /// <summary>A connection that sends nothing for this long is closed (§2.3).</summary>
+    /// <summary>A connection that sends nothing for this long is closed (docs/protocol.md §2.3).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>A bare socket (no token on the handshake) that has not authenticated with InitConnection by then is closed with 4401 (docs/simulator.md).</summary>

@@ -39,7 +39,8 @@ public sealed class FaultTests
             // A small frame limit so the oversized fault needs only ~1 MB on the wire.
             environment => environment["LivePerson__MaxFrameBytes"] = "1000000",
             // Signup identities cannot be renewed or extended: a new signup is a new consumer that cannot see the old one's
-            // conversations (§14.6) — so the faults are played against the two modes that keep their consumer.
+            // conversations (docs/protocol.md §14.6) — so the faults are played against the two modes that keep their
+            // consumer.
             modes: ["Unauthenticated", "Authenticated"]);
         run.StartWorker();
         await run.ConsumersConnectedAsync();
@@ -105,7 +106,8 @@ public sealed class FaultTests
         await run.ConsumersConnectedAsync();
         await run.PostAsync("/control/faults", new { kind = "close4407" });
 
-        // §14.6: signup cannot be extended; signing up again makes a new consumer, and the worker says so loudly.
+        // docs/protocol.md §14.6: signup cannot be extended; signing up again makes a new consumer, and the worker says
+        // so loudly.
         await Eventually.HoldsAsync(async () =>
         {
             var consumers = (await run.Control.GetFromJsonAsync<JsonArray>("/control/consumers"))!;

@@ -41,7 +41,7 @@ public sealed class ReadModelTests
         Assert.Equal(truth.Conversations.Count(c => Assigned(c).Distinct().Count() > 1),
             (await ParticipantsComparison.DocumentedTransfersAsync(run.Archive)).Count);
 
-        // Agent names (§14.9): every agent who wrote in MAIN dialogs is named in the transcript view.
+        // Agent names (docs/protocol.md §14.9): every agent who wrote in MAIN dialogs is named in the transcript view.
         var unnamed = await ArchiveComparison.CountAsync(run.Archive,
             "SELECT count(*) FROM readmodel.transcript WHERE originator_role = 'ASSIGNED_AGENT' AND agent_name IS NULL");
         Assert.Equal(0, unnamed);

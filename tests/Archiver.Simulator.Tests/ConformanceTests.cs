@@ -76,7 +76,8 @@ public sealed partial class ConformanceTests(SharedSim shared) : IClassFixture<S
                 var details = frames[0].Changes[0].Prop("result").Prop("conversationDetails");
                 if (text.Contains("DialogChange", StringComparison.Ordinal))
                 {
-                    // Closing MAIN opens the post-conversation survey (§8): state CLOSE, stage OPEN, a POST_SURVEY dialog.
+                    // Closing MAIN opens the post-conversation survey (docs/protocol.md §8): state CLOSE, stage OPEN, a
+                    // POST_SURVEY dialog.
                     Assert.Equal("CLOSE", details.Str("state"));
                     Assert.Equal("OPEN", details.Str("stage"));
                     Assert.Equal("POST_SURVEY", details.Prop("dialogs")[1].Str("dialogType"));
@@ -119,7 +120,7 @@ public sealed partial class ConformanceTests(SharedSim shared) : IClassFixture<S
             }
             case "ms.PublishEvent":
             {
-                // The consumer's own event is echoed (§14.8), with the sequence the response gave.
+                // The consumer's own event is echoed (docs/protocol.md §14.8), with the sequence the response gave.
                 var chatState = text.Contains("ChatStateEvent", StringComparison.Ordinal);
                 var sequence = response.Body.Num("sequence");
                 var frames = await ws.WaitForAsync(f => f.IsMessaging && f.Changes.Any(c => c.Str("originatorId") == consumer.Id && c.Str("dialogId") == target

@@ -2,7 +2,7 @@ using Archiver.Simulator.Tests.Harness;
 
 namespace Archiver.Simulator.Tests;
 
-/// <summary>§14.4: errors without a public shape — a string body and the decided code.</summary>
+/// <summary>docs/protocol.md §14.4: errors without a public shape — a string body and the decided code.</summary>
 public sealed class ErrorTests(SharedSim shared) : IClassFixture<SharedSim>
 {
     [Fact]

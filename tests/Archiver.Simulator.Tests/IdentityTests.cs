@@ -8,7 +8,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Archiver.Simulator.Tests;
 
-/// <summary>§10.2, §14.6: the IDP's three flows, and the tokens it refuses.</summary>
+/// <summary>docs/protocol.md §10.2, §14.6: the IDP's three flows, and the tokens it refuses.</summary>
 public sealed class IdentityTests
 {
     [Fact]
@@ -20,7 +20,7 @@ public sealed class IdentityTests
         var claims = Jwt.Payload(consumer.Jwt);
         Assert.Equal("RS256", header.Str("alg"));
         Assert.False(string.IsNullOrEmpty(header.Str("kid")));
-        Assert.True(Guid.TryParse(claims.Str("sub"), out _), claims.GetRawText()); // unauthenticated consumerId: a UUID (§9)
+        Assert.True(Guid.TryParse(claims.Str("sub"), out _), claims.GetRawText()); // unauthenticated consumerId: a UUID (docs/protocol.md §9)
         Assert.Equal($"acc:{sim.Account}", claims.Str("aud"));
         Assert.Equal("https://idp.liveperson.net", claims.Str("iss"));
         Assert.True(claims.Num("exp") > claims.Num("iat"));
@@ -134,7 +134,8 @@ public sealed class IdentityTests
     }
 }
 
-/// <summary>§2.4, §14.6: expired tokens and tokens the IDP did not sign are refused, and an open socket is closed when its token expires.</summary>
+/// <summary>docs/protocol.md §2.4, §14.6: expired tokens and tokens the IDP did not sign are refused, and an open
+/// socket is closed when its token expires.</summary>
 public sealed class TokenExpiryTests
 {
     [Fact]
@@ -179,7 +180,7 @@ public sealed class TokenExpiryTests
     }
 }
 
-/// <summary>§2.3: a connection that sends nothing for IdleTimeout is closed.</summary>
+/// <summary>docs/protocol.md §2.3: a connection that sends nothing for IdleTimeout is closed.</summary>
 public sealed class IdleTests
 {
     [Fact]
@@ -204,7 +205,7 @@ public sealed class IdleTests
     }
 }
 
-/// <summary>§10.1: CSDS names every service and points at the simulator itself.</summary>
+/// <summary>docs/protocol.md §10.1: CSDS names every service and points at the simulator itself.</summary>
 public sealed class CsdsTests
 {
     [Fact]

@@ -3,7 +3,8 @@ using Archiver.Simulator.Tests.Harness;
 
 namespace Archiver.Simulator.Tests;
 
-/// <summary>§14.1: every request name form of §4 is accepted — short, <c>.ams.</c>, <c>aam.</c>, GetClock with or without the dot, numeric id, no kind, no body.</summary>
+/// <summary>docs/protocol.md §14.1: every request name form of §4 is accepted — short, <c>.ams.</c>, <c>aam.</c>,
+/// GetClock with or without the dot, numeric id, no kind, no body.</summary>
 public sealed class NameFormTests
 {
     [Fact]

@@ -2,7 +2,8 @@ using Archiver.Simulator.Tests.Harness;
 
 namespace Archiver.Simulator.Tests;
 
-/// <summary>§14.2: quirks are chosen by a seeded random, per simulator instance, so a failing run can be replayed.</summary>
+/// <summary>docs/protocol.md §14.2: quirks are chosen by a seeded random, per simulator instance, so a failing run can
+/// be replayed.</summary>
 public sealed class ReplayTests
 {
     [Fact]

@@ -39,15 +39,18 @@ public static class ArchiveEventTypes
     };
 
     /// <summary>
-    /// A conversation's metadata stream. Prefixed because a MAIN dialog's id IS its conversation's id (§8), and the
-    /// dialog's stream holds LivePerson's sequences as positions, which store-assigned positions must never collide with.
+    /// A conversation's metadata stream. Prefixed because a MAIN dialog's id IS its conversation's id
+    /// (docs/protocol.md §8), and the dialog's stream holds LivePerson's sequences as positions, which store-assigned
+    /// positions must never collide with.
     /// </summary>
     public static string ConversationStream(string conversationId) => $"conversation:{conversationId}";
 
-    /// <summary>An agent's public profile as fetched from <c>acCdnDomain</c> (§9, §14.9): one event per distinct profile.</summary>
+    /// <summary>An agent's public profile as fetched from <c>acCdnDomain</c> (docs/protocol.md §9, §14.9): one event
+    /// per distinct profile.</summary>
     public static string AgentStream(string agentId) => $"agent:{agentId}";
 
-    /// <summary>The non-sequenced stream that keeps a dialog's ChatStateEvents when they are archived (§14.8).</summary>
+    /// <summary>The non-sequenced stream that keeps a dialog's ChatStateEvents when they are archived
+    /// (docs/protocol.md §14.8).</summary>
     public static string ChatStateStream(string dialogId) => $"chatstate:{dialogId}";
 
     /// <summary>

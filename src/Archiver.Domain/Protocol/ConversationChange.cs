@@ -123,7 +123,8 @@ public sealed record ConversationSnapshot(
         return default;
     }
 
-    /// <summary>Participants in all three shapes (§6.1): an array of {id, role}, a role → ids map, or participantsPId.</summary>
+    /// <summary>Participants in all three shapes (docs/protocol.md §6.1): an array of {id, role}, a role → ids map, or
+    /// participantsPId.</summary>
     private static List<Participant> ReadParticipants(JsonElement details, List<ArchiveIssue> problems)
     {
         var participants = new List<Participant>();
@@ -196,7 +197,8 @@ public sealed record ConversationSnapshot(
 }
 
 /// <summary>One change of a <c>cqm.ExConversationChangeNotification</c>, read tolerantly.</summary>
-/// <param name="ChangeType"><c>UPSERT</c>, or <c>DELETE</c> when the conversation left the subscription's filter (§14.7).</param>
+/// <param name="ChangeType"><c>UPSERT</c>, or <c>DELETE</c> when the conversation left the subscription's filter
+/// (docs/protocol.md §14.7).</param>
 /// <param name="ConversationId">The <c>result.convId</c> as sent: may be missing or unusable as a key (the mapping decides).</param>
 /// <param name="Json">The change exactly as received: the evidence.</param>
 public sealed record ConversationChange(string ChangeType, string? ConversationId, ConversationSnapshot Snapshot, string Json)

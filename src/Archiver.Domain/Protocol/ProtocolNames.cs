@@ -3,7 +3,7 @@ namespace Archiver.Domain.Protocol;
 /// <summary>
 /// The protocol's type names in one spelling. The server (and its documentation) uses several for the same thing:
 /// short v3 names (<c>cm.…</c>, <c>cqm.…</c>, <c>ms.…</c>), LivePerson's internal <c>.ams.</c>-prefixed names,
-/// <c>aam.</c> for <c>cqm.</c>, and <c>GetClock</c> with or without its dot (spec §4, §12, §14.1).
+/// <c>aam.</c> for <c>cqm.</c>, and <c>GetClock</c> with or without its dot (docs/protocol.md §4, §12, §14.1).
 /// </summary>
 public static class ProtocolNames
 {

@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Archiver.Simulator.Control;
 
-/// <summary>CSDS, the domain API (§10.1): every service points at the simulator itself. Also the agent public profile (§9).</summary>
+/// <summary>CSDS, the domain API (docs/protocol.md §10.1): every service points at the simulator itself. Also the agent
+/// public profile (§9).</summary>
 public static class CsdsEndpoints
 {
     private static readonly string[] Services = ["asyncMessagingEnt", "idp", "acCdnDomain", "swift", "agentVep", "messagingRestApiDomain", "adminArea", "liveEngage"];

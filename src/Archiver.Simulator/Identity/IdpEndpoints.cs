@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Archiver.Simulator.Identity;
 
-/// <summary>The IDP's consumer-token endpoints (§10.2, §14.6).</summary>
+/// <summary>The IDP's consumer-token endpoints (docs/protocol.md §10.2, §14.6).</summary>
 public static class IdpEndpoints
 {
     public static IEndpointRouteBuilder MapIdp(this IEndpointRouteBuilder app)

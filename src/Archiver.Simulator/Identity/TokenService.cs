@@ -8,8 +8,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace Archiver.Simulator.Identity;
 
 /// <summary>
-/// The simulated IDP's keys and tokens (§9, §14.6): consumer JWTs and external (unauthenticated) tokens are RS256 with a
-/// <c>kid</c>, signed by a key pair made at start; brand id tokens are checked against the brands' registered public keys.
+/// The simulated IDP's keys and tokens (docs/protocol.md §9, §14.6): consumer JWTs and external (unauthenticated)
+/// tokens are RS256 with a <c>kid</c>, signed by a key pair made at start; brand id tokens are checked against the
+/// brands' registered public keys.
 /// </summary>
 public sealed class TokenService
 {
@@ -94,7 +95,8 @@ public sealed class TokenService
         return result.IsValid ? (jwt.Issuer, jwt.Subject) : null;
     }
 
-    /// <summary>The authenticated consumerId: 64 hex characters, stable per brand identity (§9).</summary>
+    /// <summary>The authenticated consumerId: 64 hex characters, stable per brand identity
+    /// (docs/protocol.md §9).</summary>
     public static string AuthenticatedConsumerId(string issuer, string subject) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(issuer + "|" + subject)));
 

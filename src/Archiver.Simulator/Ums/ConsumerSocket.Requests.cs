@@ -4,7 +4,8 @@ using Archiver.Simulator.World;
 
 namespace Archiver.Simulator.Ums;
 
-/// <summary>The consumer requests (§5), by their normalised names (every spelling of §4 arrives here the same).</summary>
+/// <summary>The consumer requests (docs/protocol.md §5), by their normalised names (every spelling of §4 arrives here
+/// the same).</summary>
 public sealed partial class ConsumerSocket
 {
     /// <summary>Raised when the socket's first conversation subscription is accepted (the demo scenario starts then).</summary>
@@ -70,7 +71,8 @@ public sealed partial class ConsumerSocket
             switch (field.Property("field").AsString())
             {
                 case "ConversationStateField" or "Stage":
-                    // NAS: ConversationStateField CLOSE does not start the survey; Stage CLOSE closes everything (§5.2).
+                    // NAS: ConversationStateField CLOSE does not start the survey; Stage CLOSE closes everything
+                    // (docs/protocol.md §5.2).
                     _world.CloseStage(conversationId, "CONSUMER", _consumer.Id);
                     message = "OK Conversation resolved successfully";
                     break;
@@ -116,8 +118,8 @@ public sealed partial class ConsumerSocket
                 current.Add(("UPSERT", conversation.StateVersions[^1]));
             }
             var response = Envelopes.Response(reqId, 200, $$"""{"subscriptionId":"{{subscriptionId}}"}""", type, _random, quirks);
-            var existing = Envelopes.ConversationNotification(subscriptionId, current, _random, quirks); // changes: [] when none (§5.3)
-            var first = quirks && _random.Next(3) == 0; // §14.3: the notification may precede the response
+            var existing = Envelopes.ConversationNotification(subscriptionId, current, _random, quirks); // changes: [] when none (docs/protocol.md §5.3)
+            var first = quirks && _random.Next(3) == 0; // docs/protocol.md §14.3: the notification may precede the response
             Enqueue(new OutFrame(first ? existing : response, null));
             Enqueue(new OutFrame(first ? response : existing, null));
             if (_faults.TakeStaleState(_consumer.Id, out var reorder)

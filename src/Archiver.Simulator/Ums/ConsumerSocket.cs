@@ -161,7 +161,7 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
         }
         catch (JsonException)
         {
-            _stats.Count("frames.malformed"); // §14.4: no answer, the connection stays open
+            _stats.Count("frames.malformed"); // docs/protocol.md §14.4: no answer, the connection stays open
             return;
         }
         using (document)
@@ -214,7 +214,7 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
             }
             else if (subscription.Matched.Remove(conversation.Id))
             {
-                // §14.7: no longer matching the filter → DELETE with the full result.
+                // docs/protocol.md §14.7: no longer matching the filter → DELETE with the full result.
                 Enqueue(new OutFrame(Envelopes.ConversationNotification(id, [("DELETE", stateJson)], _random, _world.Settings.Quirks), null));
             }
         }
@@ -363,7 +363,9 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
         }
     }
 
-    /// <summary>Token expiry (4401 authenticated, 4407 otherwise) and idle closing (§2.3, §2.4).</summary>
+    /// <summary>
+    /// Token expiry (4401 authenticated, 4407 otherwise) and idle closing (docs/protocol.md §2.3, §2.4).
+    /// </summary>
     private async Task WatchAsync(DateTimeOffset tokenExpires, bool authenticated, CancellationToken cancellationToken)
     {
         var idle = _world.Settings.IdleTimeout;

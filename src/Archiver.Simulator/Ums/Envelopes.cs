@@ -3,12 +3,13 @@ using System.Text;
 namespace Archiver.Simulator.Ums;
 
 /// <summary>
-/// Response and notification envelopes around pre-serialised content. Envelope quirks (§14.2) vary per send: response
-/// type spellings, key order, a single change sent as the bare element.
+/// Response and notification envelopes around pre-serialised content. Envelope quirks (docs/protocol.md §14.2) vary per
+/// send: response type spellings, key order, a single change sent as the bare element.
 /// </summary>
 internal static class Envelopes
 {
-    /// <summary>The response <c>type</c> spellings seen for each request (§4); the first is the documented v3 one.</summary>
+    /// <summary>The response <c>type</c> spellings seen for each request (docs/protocol.md §4); the first is the
+    /// documented v3 one.</summary>
     private static readonly Dictionary<string, string[]> ResponseTypes = new(StringComparer.Ordinal)
     {
         ["GetClock"] = [".GetClock$Response"],

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Hosting;
 namespace Archiver.Simulator.Ums;
 
 /// <summary>
-/// The UMS consumer WebSocket (§1, §2.1): <c>/ws_api/account/{account}/messaging/consumer?v=3</c> with
+/// The UMS consumer WebSocket (docs/protocol.md §1, §2.1): <c>/ws_api/account/{account}/messaging/consumer?v=3</c> with
 /// <c>Authorization: jwt …</c>, the token-in-path form, or a bare socket followed by <c>InitConnection</c>.
 /// </summary>
 public static class UmsEndpoint

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Archiver.Simulator.World;
 
-/// <summary>A request the world refuses, with the response code §14.4 gives it.</summary>
+/// <summary>A request the world refuses, with the response code docs/protocol.md §14.4 gives it.</summary>
 public sealed class WorldException(int code, string message) : Exception(message)
 {
     public int Code { get; } = code;

@@ -63,7 +63,7 @@ internal static class WireJson
                 w.WriteString("messageAudience", "ALL"); // documented, not in the consumer schema
             if (quirks && random.Next(5) == 0)
             {
-                w.WriteStartObject("simUnknownField"); // §3: clients must ignore fields they do not know
+                w.WriteStartObject("simUnknownField"); // docs/protocol.md §3: clients must ignore fields they do not know
                 w.WriteNumber("revision", random.Next(100));
                 w.WriteEndObject();
             }
@@ -72,7 +72,7 @@ internal static class WireJson
 
     public static string ConversationState(SimConversation c, string brandId, Random random, bool quirks)
     {
-        // §6.1: participants come as an array, as a role map, or only as participantsPId.
+        // docs/protocol.md §6.1: participants come as an array, as a role map, or only as participantsPId.
         var shape = quirks ? random.Next(3) : 0;
         return Write(w =>
         {

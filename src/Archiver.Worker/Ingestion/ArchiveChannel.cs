@@ -5,7 +5,7 @@ namespace Archiver.Worker.Ingestion;
 
 /// <summary>
 /// The bounded hand-over from socket readers to the writer. When it is full, <see cref="WriteAsync"/> waits, so a
-/// reader stops reading its socket: back pressure instead of unbounded buffering (architecture §7).
+/// reader stops reading its socket: back pressure instead of unbounded buffering (docs/architecture.md §7).
 /// </summary>
 public sealed class ArchiveChannel(IOptions<IngestionOptions> options)
 {

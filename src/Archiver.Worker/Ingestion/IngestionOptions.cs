@@ -19,7 +19,8 @@ public sealed class IngestionOptions
     [Range(0, 10_000)]
     public int MaxBatchDelayMs { get; set; } = 2;
 
-    /// <summary>Keep ChatStateEvents (typing indicators) in a non-sequenced stream per dialog (§14.8).</summary>
+    /// <summary>Keep ChatStateEvents (typing indicators) in a non-sequenced stream per dialog
+    /// (docs/protocol.md §14.8).</summary>
     public bool ArchiveChatStates { get; set; }
 
     /// <summary>

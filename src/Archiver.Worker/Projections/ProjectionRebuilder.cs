@@ -11,8 +11,8 @@ namespace Archiver.Worker.Projections;
 /// projections, in global order, in one transaction. It holds the log head's lock throughout, so writers wait (they
 /// cannot append past a rebuild) and readers see the old tables until the new ones commit. Secondary indexes, and the
 /// keys no projection reads while rebuilding, are dropped for the replay and built once at the end; projections may
-/// take a faster path that gives the same rows (<see cref="IInlineProjection.ApplyRebuildingAsync"/>). Architecture §5:
-/// rebuilds must not be slow.
+/// take a faster path that gives the same rows (<see cref="IInlineProjection.ApplyRebuildingAsync"/>).
+/// docs/architecture.md §5: rebuilds must not be slow.
 /// </summary>
 public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, IEnumerable<IInlineProjection> projections, TimeProvider timeProvider)
 {

@@ -8,9 +8,9 @@ using Microsoft.Extensions.Options;
 namespace Archiver.Worker.Sessions;
 
 /// <summary>
-/// Agent names (§14.9): each agent seen in a conversation has its public profile fetched once per process from
-/// <c>acCdnDomain</c> and archived as an <c>AgentProfileObserved</c> event (deduplicated by content), so the read
-/// models can name agents and a rebuild names them the same. Sessions only hand over ids: archiving never waits on it.
+/// Agent names (docs/protocol.md §14.9): each agent seen in a conversation has its public profile fetched once per
+/// process from <c>acCdnDomain</c> and archived as an <c>AgentProfileObserved</c> event (deduplicated by content), so
+/// the read models can name agents and a rebuild names them the same. Sessions only hand over ids: archiving never waits on it.
 /// The agents asked for are remembered in a bounded LRU set, so a long run does not grow with every agent ever seen.
 /// </summary>
 public sealed partial class AgentProfiles(

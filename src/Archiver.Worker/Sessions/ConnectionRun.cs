@@ -95,7 +95,8 @@ internal sealed class ConnectionRun(UmsConnection connection, IConnectionIngesti
         }
     }
 
-    /// <summary>Agents seen in a conversation get their public profile archived (§14.9), without holding up the reader.</summary>
+    /// <summary>Agents seen in a conversation get their public profile archived (docs/protocol.md §14.9), without
+    /// holding up the reader.</summary>
     private void WantAgentProfiles(ConversationNotification notification)
     {
         foreach (var change in notification.Changes)
@@ -131,7 +132,8 @@ internal sealed class ConnectionRun(UmsConnection connection, IConnectionIngesti
                 return;
             if (response.Code == 429)
             {
-                // Throttled: wait at least a second (§7, retry policy) and ask again on this connection.
+                // Throttled: wait at least a second (docs/protocol.md §7, retry policy) and ask again on this
+                // connection.
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt)) + TimeSpan.FromMilliseconds(Random.Shared.Next(250)), context.Time, cancellationToken);
                 continue;
             }

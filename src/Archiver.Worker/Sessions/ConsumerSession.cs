@@ -8,7 +8,7 @@ namespace Archiver.Worker.Sessions;
 /// <summary>
 /// Holds one consumer's session for as long as the worker runs: discover domains, get a token, connect, archive,
 /// and when the connection ends, reconnect (<see cref="ReconnectBackoff"/>). Close code 4401 → a fresh token first;
-/// 4407 → the identity is extended first; a token refused at the handshake → a fresh one (§2.4, §7).
+/// 4407 → the identity is extended first; a token refused at the handshake → a fresh one (docs/protocol.md §2.4, §7).
 /// </summary>
 internal sealed class ConsumerSession(
     ConsumerIdentity identity,

@@ -2,7 +2,7 @@ namespace Archiver.Worker.Sessions;
 
 public enum IdentityMode
 {
-    /// <summary>IDP signup once, identity persisted and reused; demo only (§14.6).</summary>
+    /// <summary>IDP signup once, identity persisted and reused; demo only (docs/protocol.md §14.6).</summary>
     Signup,
 
     /// <summary>The unauthenticated connector flow; refreshable for the same consumer on 4407.</summary>
@@ -33,13 +33,14 @@ public sealed class LivePersonOptions
     /// <summary>What the consumers kept in the registry (archive.consumer_registry) share: <c>LivePerson__Registry__…</c>.</summary>
     public RegistryOptions Registry { get; set; } = new();
 
-    /// <summary>WebSocket ping interval; the server closes connections idle for 60 s (§2.3).</summary>
+    /// <summary>WebSocket ping interval; the server closes connections idle for 60 s (docs/protocol.md §2.3).</summary>
     public int KeepAliveSeconds { get; set; } = 20;
 
     /// <summary>A request without a response after this long fails (the SDKs use 10 s).</summary>
     public int RequestTimeoutSeconds { get; set; } = 10;
 
-    /// <summary>Frames larger than this are rejected, logged and counted, and the connection reopened (§14.5).</summary>
+    /// <summary>Frames larger than this are drained without being held, recorded as rejections and counted; the
+    /// connection stays open (docs/protocol.md §14.5).</summary>
     public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>Reconnect backoff: first delay and cap, with jitter.</summary>

@@ -7,9 +7,9 @@ namespace Archiver.Worker.Sessions;
 /// <summary>
 /// When a session reconnects after its connection ended: at once (after ~100 ms) for a 4401/4407 close, which is
 /// answered by a fresh token or an extended identity; otherwise exponential backoff from the first delay to the longest,
-/// at least a second after a 429 (§7); always with jitter (between half and all of the delay) so that many sessions
-/// dropped together do not return together. A connection that lasted <see cref="HealthyAfter"/> was healthy: the
-/// backoff starts again. Delays run on the injected clock.
+/// at least a second after a 429 (docs/protocol.md §7); always with jitter (between half and all of the delay) so that
+/// many sessions dropped together do not return together. A connection that lasted <see cref="HealthyAfter"/> was
+/// healthy: the backoff starts again. Delays run on the injected clock.
 /// </summary>
 internal sealed class ReconnectBackoff(TimeSpan initialDelay, TimeSpan maxDelay, TimeProvider time, Random? random = null)
 {

@@ -20,8 +20,8 @@ public sealed record ServiceDomains(IReadOnlyDictionary<string, string> Hosts, b
 }
 
 /// <summary>
-/// Reads <c>{CsdsUrl}/api/account/{account}/service/baseURI.json?version=1.0</c> (§10.1), overlaid with configured
-/// overrides, and caches the answer for a minute as LivePerson's SDKs do.
+/// Reads <c>{CsdsUrl}/api/account/{account}/service/baseURI.json?version=1.0</c> (docs/protocol.md §10.1), overlaid
+/// with configured overrides, and caches the answer for a minute as LivePerson's SDKs do.
 /// </summary>
 public sealed class DomainDirectory(HttpClient http, IOptions<LivePersonOptions> options, TimeProvider timeProvider) : IDisposable
 {

@@ -49,7 +49,8 @@ public sealed class SessionMetrics : IDisposable
         _errorResponses.Add(1, new KeyValuePair<string, object?>("code", StatusLabel(code)));
     }
 
-    /// <summary>A status code as a metric label: the ones the protocol gives a meaning (§7) by number, the rest by class.</summary>
+    /// <summary>A status code as a metric label: the ones the protocol gives a meaning (docs/protocol.md §7) by number,
+    /// the rest by class.</summary>
     public static string StatusLabel(int code) => code switch
     {
         400 or 401 or 403 or 404 or 429 or 500 or 502 or 503 or 504 => code.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -6,7 +6,8 @@ namespace Archiver.Simulator.Tests.Harness;
 /// <summary>What the protocol fact sheet documents, as assertions on received frames.</summary>
 public static class Expect
 {
-    /// <summary>§4: the response type spellings seen for each (normalised) request type; the first is the canonical v3 one.</summary>
+    /// <summary>docs/protocol.md §4: the response type spellings seen for each (normalised) request type; the first is
+    /// the canonical v3 one.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> ResponseTypes = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         ["GetClock"] = [".GetClock$Response"],
@@ -50,7 +51,7 @@ public static class Expect
             Assert.Contains(response.Type, types);
         if (code != 200)
         {
-            Assert.Equal(JsonValueKind.String, response.Body.ValueKind); // §14.4: errors carry a string body
+            Assert.Equal(JsonValueKind.String, response.Body.ValueKind); // docs/protocol.md §14.4: errors carry a string body
             return;
         }
         var samples = ResponseSamples(requestType);
@@ -70,7 +71,8 @@ public static class Expect
         "$.conversationDetails.dialogs[].metaData.appInstallId", // mobile apps only
     };
 
-    /// <summary>A cqm.ExConversationChangeNotification frame: envelope, then every change against the documented samples (§6.1).</summary>
+    /// <summary>A cqm.ExConversationChangeNotification frame: envelope, then every change against the documented
+    /// samples (docs/protocol.md §6.1).</summary>
     public static void ConversationNotification(Frame frame, bool quirks = true)
     {
         Assert.Equal("notification", frame.Kind);
@@ -90,7 +92,7 @@ public static class Expect
         var details = result.Prop("conversationDetails");
         Assert.Equal(JsonValueKind.Object, details.ValueKind);
 
-        // participants: an array of {id, role}, or a role map, or only participantsPId (§6.1, §14.2).
+        // participants: an array of {id, role}, or a role map, or only participantsPId (docs/protocol.md §6.1, §14.2).
         var participants = details.Prop("participants");
         var pids = details.Prop("participantsPId");
         if (participants.ValueKind == JsonValueKind.Array)
@@ -120,7 +122,7 @@ public static class Expect
 
     private static readonly string[] Roles = ["CONSUMER", "ASSIGNED_AGENT", "AGENT", "MANAGER", "READER", "CONTROLLER"];
 
-    /// <summary>A ms.MessagingEventNotification frame (§6.2).</summary>
+    /// <summary>A ms.MessagingEventNotification frame (docs/protocol.md §6.2).</summary>
     public static void MessagingNotification(Frame frame, bool quirks = true)
     {
         Assert.Equal("notification", frame.Kind);

@@ -3,7 +3,7 @@ using Archiver.Testing;
 
 namespace Archiver.Simulator.Tests.Harness;
 
-/// <summary>Reading the wire the way a tolerant client must (§3, §14.2).</summary>
+/// <summary>Reading the wire the way a tolerant client must (docs/protocol.md §3, §14.2).</summary>
 public static class Wire
 {
     /// <summary>body.changes: an array, or a bare element standing for a one-element array.</summary>
@@ -44,7 +44,7 @@ public static class Samples
 
 /// <summary>
 /// Compares a received JSON value with a documented sample: same property names and value kinds, recursively; extra
-/// properties in the received value are allowed (forward compatibility, §3).
+/// properties in the received value are allowed (forward compatibility, docs/protocol.md §3).
 /// </summary>
 public static class Shape
 {

@@ -7,9 +7,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace Archiver.Worker.Sessions.Identity;
 
 /// <summary>
-/// One consumer identity in one of the three modes of §14.6: how it gets a consumer JWT, and how it answers a 4401
-/// (a fresh token is needed) or a 4407 (the identity must be extended). Tokens are persisted in the vault so a restart
-/// is the same consumer; none of them is ever logged.
+/// One consumer identity in one of the three modes of docs/protocol.md §14.6: how it gets a consumer JWT, and how it
+/// answers a 4401 (a fresh token is needed) or a 4407 (the identity must be extended). Tokens are persisted in the
+/// vault so a restart is the same consumer; none of them is ever logged.
 /// </summary>
 public sealed partial class ConsumerIdentity(
     ConsumerOptions consumer, string account, IdpClient idp, IIdentityVault vault, TimeProvider timeProvider, ILogger logger)

@@ -4,7 +4,8 @@ using System.Text.Json;
 
 namespace Archiver.Worker.Sessions.Identity;
 
-/// <summary>The IDP's consumer-token calls (§10.2). Errors carry the status and path only: bodies may hold tokens.</summary>
+/// <summary>The IDP's consumer-token calls (docs/protocol.md §10.2). Errors carry the status and path only: bodies may
+/// hold tokens.</summary>
 public sealed class IdpClient(HttpClient http)
 {
     public Task<string> SignupAsync(ServiceDomains domains, string account, CancellationToken cancellationToken) =>
@@ -32,7 +33,8 @@ public sealed class IdpClient(HttpClient http)
         if (!response.IsSuccessStatusCode)
             throw new IdpException(response.StatusCode, path.Split('?')[0]);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
-        // The field is jwt for signup/authenticate and token for the anonymous and connector flows; accept either (§10.2).
+        // The field is jwt for signup/authenticate and token for the anonymous and connector flows; accept either
+        // (docs/protocol.md §10.2).
         foreach (var name in new[] { "jwt", "token" })
         {
             if (document.RootElement.TryGetProperty(name, out var value) && value.GetString() is { Length: > 0 } token)

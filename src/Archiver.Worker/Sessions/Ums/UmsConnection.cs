@@ -10,11 +10,12 @@ using Archiver.Worker.Ingestion;
 namespace Archiver.Worker.Sessions.Ums;
 
 /// <summary>
-/// One UMS consumer WebSocket (§2): opened with <c>Authorization: jwt …</c>, kept alive by WebSocket ping/pong with a
-/// timeout, requests correlated to responses by id with a timeout (§7), frames bounded in size (§14.5). When it closes,
-/// every pending request fails at once (§2.4) — nothing waits across a reconnect. A frame's content never closes it: a
-/// frame over the size limit is read to its end without being kept (only its first MiB, size and hash, as evidence), and
-/// a binary frame is refused the same way; both are handed over as refused frames and the connection stays open.
+/// One UMS consumer WebSocket (docs/protocol.md §2): opened with <c>Authorization: jwt …</c>, kept alive by WebSocket
+/// ping/pong with a timeout, requests correlated to responses by id with a timeout (docs/protocol.md §7), frames
+/// bounded in size (§14.5). When it closes, every pending request fails at once (docs/protocol.md §2.4) — nothing waits
+/// across a reconnect. A frame's content never closes it: a frame over the size limit is read to its end without being
+/// kept (only its first MiB, size and hash, as evidence), and a binary frame is refused the same way; both are handed
+/// over as refused frames and the connection stays open.
 /// </summary>
 public sealed class UmsConnection : IAsyncDisposable
 {
@@ -309,7 +310,8 @@ public sealed class UmsHandshakeException : Exception
     public HttpStatusCode Status { get; }
 }
 
-/// <summary>Request frames as the worker sends them: the documented short names, string ids (§14.1).</summary>
+/// <summary>Request frames as the worker sends them: the documented short names, string ids
+/// (docs/protocol.md §14.1).</summary>
 internal static class UmsRequests
 {
     public static byte[] Serialize(string id, string type, object? body)
