@@ -44,6 +44,12 @@ public sealed partial class ObservabilityTests
         {
             Assert.Contains(name, metrics, StringComparison.Ordinal);
         }
+        // Npgsql's meter (Npgsql.OpenTelemetry): the pool's connections and the commands' durations, labelled with the data
+        // source's name, never its connection string.
+        foreach (var name in new[] { "db_client_connection_count", "db_client_connection_max", "db_client_operation_duration" })
+            Assert.Contains(name, metrics, StringComparison.Ordinal);
+        Assert.Contains("db_client_connection_pool_name=\"archive\"", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain(new Npgsql.NpgsqlConnectionStringBuilder(run.WorkerConnectionString).Password!, metrics, StringComparison.Ordinal);
         var appended = AppendedTotal().Match(metrics);
         Assert.True(appended.Success, metrics);
         // The admin stream's events (the migrations) were appended by `archiver migrate`, not by this worker.

@@ -17,8 +17,8 @@ internal static class CliServices
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
             o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddArchiveStore(builder.Configuration);
-        builder.Services.AddLifecycle(builder.Configuration);
+        builder.Services.AddArchiveStore();
+        builder.Services.AddLifecycle();
         var services = builder.Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         _ = services.GetRequiredService<IOptions<ArchiveOptions>>().Value; // configuration errors surface here, naming the key
         return services;

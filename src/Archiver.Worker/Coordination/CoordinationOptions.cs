@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Archiver.Worker.Coordination;
 
 /// <summary>Section <c>Coordination</c>: how workers share the consumer identities.</summary>
@@ -11,10 +9,8 @@ public sealed class CoordinationOptions
     public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
     /// <summary>A lease not renewed for this long is free: the bound on how long a dead worker's identities stay idle.</summary>
-    [Range(3, 600)]
     public int LeaseSeconds { get; set; } = 15;
 
     /// <summary>How often leases are renewed, taken and given back.</summary>
-    [Range(1, 300)]
     public int HeartbeatSeconds { get; set; } = 5;
 }

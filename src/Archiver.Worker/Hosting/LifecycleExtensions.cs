@@ -1,21 +1,18 @@
 using Archiver.Worker.Lifecycle;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Archiver.Worker.Hosting;
 
 public static class LifecycleExtensions
 {
     /// <summary>Retention, legal holds, erasure and masking (docs/compliance.md): the owner's operations, and their configuration.</summary>
-    public static IServiceCollection AddLifecycle(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddLifecycle(this IServiceCollection services)
     {
-        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section))
-            .Configure(o => o.LifecycleConnectionString = configuration.GetConnectionString("Lifecycle")).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>();
-        services.AddOptions<ErasureOptions>().Bind(configuration.GetSection(ErasureOptions.Section)).ValidateOnStart();
-        services.AddOptions<MaskingOptions>().Bind(configuration.GetSection(MaskingOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MaskingOptions>, MaskingOptionsValidator>();
+        services.AddValidatedOptions<RetentionOptions, RetentionOptionsValidator>(RetentionOptions.Section)
+            .Configure<IConfiguration>((o, configuration) => o.LifecycleConnectionString = configuration.GetConnectionString("Lifecycle"));
+        services.AddValidatedOptions<ErasureOptions, ErasureOptionsValidator>(ErasureOptions.Section);
+        services.AddValidatedOptions<MaskingOptions, MaskingOptionsValidator>(MaskingOptions.Section);
         services.AddSingleton<MaskingApplier>();
         services.AddSingleton<Disposer>();
         services.AddSingleton<Eraser>();

@@ -7,11 +7,17 @@ using Archiver.Worker.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Archiver.Worker.Hosting;
 
@@ -19,21 +25,19 @@ public static class ObservabilityExtensions
 {
     /// <summary>
     /// Health checks, metrics (Prometheus text at /metrics; OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set), the
-    /// heartbeat and sd_notify, served on <c>Observability__Address</c>:<c>Observability__Port</c>.
+    /// heartbeat and sd_notify (<see cref="AddSystemd"/>), served on <c>Observability__Address</c>:<c>Observability__Port</c>.
     /// </summary>
     public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<ObservabilityOptions>().Bind(builder.Configuration.GetSection(ObservabilityOptions.Section))
-            .ValidateDataAnnotations()
-            .Validate(o => IPAddress.TryParse(o.Address, out _), "Observability__Address is not an IP address (e.g. 127.0.0.1 or 0.0.0.0).")
-            .ValidateOnStart();
-        var options = builder.Configuration.GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new ObservabilityOptions();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.TryParse(options.Address, out var address) ? address : IPAddress.Loopback, options.Port));
+        services.AddValidatedOptions<ObservabilityOptions, ObservabilityOptionsValidator>(ObservabilityOptions.Section);
+        // From the validated options (reading them here throws the validator's message for a bad address or port).
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ObservabilityOptions>>((kestrel, options) =>
+            kestrel.Listen(IPAddress.Parse(options.Value.Address), options.Value.Port));
 
         services.AddSingleton<Heartbeat>();
         services.AddHostedService(sp => sp.GetRequiredService<Heartbeat>());
-        services.AddHostedService<SystemdNotifier>();
+        AddSystemd(services);
         services.AddHealthChecks()
             .AddCheck<LoopCheck>("loop", tags: ["live"])
             .AddCheck<DatabaseCheck>("database", tags: ["ready"])
@@ -41,14 +45,36 @@ public static class ObservabilityExtensions
             .AddCheck<IngestionCheck>("ingestion", tags: ["ready"])
             .AddCheck<ServicesCheck>("services", tags: ["ready"]);
 
-        var metrics = services.AddOpenTelemetry().WithMetrics(m =>
+        var otlp = !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var telemetry = services.AddOpenTelemetry().WithMetrics(m =>
         {
             m.AddMeter(StoreMetrics.MeterName, IngestionMetrics.MeterName, SessionMetrics.MeterName);
+            // Npgsql's own meter: connections in use and idle, pending requests, command durations (docs/operations.md).
+            m.AddNpgsqlInstrumentation();
             m.AddPrometheusExporter();
-            if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            if (otlp)
                 m.AddOtlpExporter();
         });
+        // Spans are only exported over OTLP (there is no trace endpoint to scrape): without one, none are recorded.
+        if (otlp)
+            telemetry.WithTracing(t => t.AddNpgsql().AddOtlpExporter());
         return builder;
+    }
+
+    /// <summary>
+    /// The Systemd hosting package's notifier and lifetime (READY=1 once started, STOPPING=1 when a stop begins, SIGTERM
+    /// stops the host) whenever a notify socket is given, and <see cref="SystemdWatchdog"/> for the watchdog and status.
+    /// Not <c>UseSystemd()</c>: that turns on only when the parent process is systemd, while any supervisor that hands
+    /// <c>$NOTIFY_SOCKET</c> speaks the same protocol (the tests do), and it replaces the console formatter the unit's
+    /// environment chooses (<c>Logging__Console__FormatterName=json</c>) with its own.
+    /// </summary>
+    private static void AddSystemd(IServiceCollection services)
+    {
+        var notifier = new SystemdNotifier();
+        services.AddSingleton<ISystemdNotifier>(notifier);
+        if (notifier.IsEnabled)
+            services.AddSingleton<IHostLifetime, SystemdLifetime>();
+        services.AddHostedService<SystemdWatchdog>();
     }
 
     public static WebApplication MapObservability(this WebApplication app)

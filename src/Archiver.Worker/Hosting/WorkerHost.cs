@@ -9,14 +9,14 @@ public static class WorkerHost
     public static async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
-        builder.Services.AddArchiveStore(builder.Configuration);
-        builder.Services.AddLifecycle(builder.Configuration);
+        builder.Services.AddArchiveStore();
+        builder.Services.AddLifecycle();
         builder.Services.AddHostedService<Archiver.Worker.Lifecycle.RetentionService>();
         builder.Services.AddHostedService<StoreStartupService>();
         // Before the writer (in AddConsumerSessions): hosted services stop in reverse order, so the last checkpoint is
         // taken after the writer has drained.
         builder.Services.AddHostedService<Archiver.Worker.Store.Checkpoints.CheckpointService>();
-        builder.Services.AddConsumerSessions(builder.Configuration);
+        builder.Services.AddConsumerSessions();
         builder.AddObservability();
         await using var app = builder.Build();
         app.MapObservability();

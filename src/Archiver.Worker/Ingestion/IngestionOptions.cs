@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Archiver.Worker.Ingestion;
 
 /// <summary>Section <c>Ingestion</c>: the channel between socket readers and the batch writer.</summary>
@@ -8,15 +6,12 @@ public sealed class IngestionOptions
     public const string Section = "Ingestion";
 
     /// <summary>Items (one notification's events each) the channel holds before readers wait: back pressure.</summary>
-    [Range(1, 1_000_000)]
     public int ChannelCapacity { get; set; } = 2_000;
 
     /// <summary>A batch closes at this many events…</summary>
-    [Range(1, 100_000)]
     public int MaxBatchEvents { get; set; } = 2_000;
 
     /// <summary>…or when no item arrived for this long after the first (milliseconds).</summary>
-    [Range(0, 10_000)]
     public int MaxBatchDelayMs { get; set; } = 2;
 
     /// <summary>Keep ChatStateEvents (typing indicators) in a non-sequenced stream per dialog
@@ -27,6 +22,5 @@ public sealed class IngestionOptions
     /// Open conversations whose latest state is kept in memory once committed (least recently used beyond this are
     /// read back from the archive when they change again). Closed ones are forgotten once committed.
     /// </summary>
-    [Range(100, 10_000_000)]
     public int MaxTrackedConversations { get; set; } = 20_000;
 }

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Archiver.Worker.Observability;
 
 /// <summary>Section <c>Observability</c>: where health and metrics are served.</summary>
@@ -8,14 +6,11 @@ public sealed class ObservabilityOptions
     public const string Section = "Observability";
 
     /// <summary>127.0.0.1 by default; <c>0.0.0.0</c> in a container or pod so probes and scrapers can reach it.</summary>
-    [Required]
     public string Address { get; set; } = "127.0.0.1";
 
     /// <summary>0 = an ephemeral port (logged at start); set a fixed one for probes and scraping.</summary>
-    [Range(0, 65535)]
     public int Port { get; set; }
 
     /// <summary>Readiness fails when notifications wait longer than this to be committed.</summary>
-    [Range(1, 3600)]
     public int MaxIngestionLagSeconds { get; set; } = 30;
 }

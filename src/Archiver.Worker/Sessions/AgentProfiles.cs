@@ -55,19 +55,16 @@ public sealed partial class AgentProfiles(
         {
             await foreach (var agentId in _wanted.Reader.ReadAllAsync(stoppingToken))
             {
-                for (var attempt = 1; attempt <= 3; attempt++)
+                // Transient HTTP failures were retried by the client's resilience handler (ConsumerSessionsExtensions);
+                // what still fails is fetched again the next time the agent is seen after it is forgotten.
+                try
                 {
-                    try
-                    {
-                        await FetchAsync(agentId, stoppingToken);
-                        break;
-                    }
-                    catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                    {
-                        var reason = e.GetType().Name; // by type only: a message could carry a URL
-                        ProfileFailed(logger, agentId, attempt, reason);
-                        await Task.Delay(TimeSpan.FromSeconds(attempt), Time, stoppingToken);
-                    }
+                    await FetchAsync(agentId, stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is not ChannelClosedException)
+                {
+                    var reason = e.GetType().Name; // by type only: a message could carry a URL
+                    ProfileFailed(logger, agentId, reason);
                 }
             }
         }
@@ -96,6 +93,6 @@ public sealed partial class AgentProfiles(
         await ingestion.ArchiveAgentProfileAsync(agentId, body, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Agent profile {AgentId} not fetched (attempt {Attempt}): {Reason}")]
-    private static partial void ProfileFailed(ILogger logger, string agentId, int attempt, string reason);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Agent profile {AgentId} not fetched: {Reason}")]
+    private static partial void ProfileFailed(ILogger logger, string agentId, string reason);
 }

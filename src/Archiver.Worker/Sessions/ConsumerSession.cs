@@ -2,6 +2,8 @@ using System.Net;
 using Archiver.Worker.Sessions.Identity;
 using Archiver.Worker.Sessions.Ums;
 using Microsoft.Extensions.Logging;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace Archiver.Worker.Sessions;
 
@@ -107,16 +109,19 @@ internal sealed class ConsumerSession(
         UmsHandshakeException { Status: var status } when status != 0 => "handshake_" + SessionMetrics.StatusLabel((int)status),
         UmsHandshakeException => "handshake",
         UmsRequestFailedException { Code: var code } => "response_" + SessionMetrics.StatusLabel(code),
-        TimeoutException => "timeout",
+        TimeoutException or TimeoutRejectedException => "timeout",
         IdpException => "idp",
-        HttpRequestException => "http",
+        DomainApiException => "csds",
+        HttpRequestException or BrokenCircuitException => "http",
         _ => "error",
     };
 
     private static string Describe(Exception failure) => failure switch
     {
         // These messages are ours and carry no token; anything else is named by type only, in case it would.
+        // (Polly's timeout and open-circuit messages name a duration, never a URL.)
         UmsClosedException or UmsHandshakeException or UmsRequestFailedException or TimeoutException or IdpException
+            or DomainApiException or TimeoutRejectedException or BrokenCircuitException
             => failure.Message,
         HttpRequestException http => $"HTTP request failed ({http.HttpRequestError})",
         _ => failure.GetType().Name,

@@ -47,6 +47,41 @@ public sealed class LivePersonOptions
     public int ReconnectInitialDelayMs { get; set; } = 500;
 
     public int ReconnectMaxDelayMs { get; set; } = 30_000;
+
+    /// <summary><c>LivePerson__Http__…</c>: the resilience of every LivePerson HTTP call (domains, tokens, agent profiles).</summary>
+    public LivePersonHttpOptions Http { get; set; } = new();
+}
+
+/// <summary>
+/// <c>LivePerson__Http__…</c>: timeouts, retries (exponential, with jitter) and a circuit breaker for the domain API,
+/// the IDP and agent profiles (<c>AddStandardResilienceHandler</c>, ConsumerSessionsExtensions). A call that still fails
+/// after its retries fails the session's attempt, which reconnects with its own backoff.
+/// </summary>
+public sealed class LivePersonHttpOptions
+{
+    /// <summary>One attempt (until the answer's headers) fails after this long.</summary>
+    public int AttemptTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>A call, retries included, fails after this long.</summary>
+    public int TotalTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Retries of a transient failure (a network error, a timeout, 408, 429 or 5xx); 429's Retry-After is honoured.</summary>
+    public int MaxRetryAttempts { get; set; } = 3;
+
+    /// <summary>The first retry's delay, doubled for each next one, with jitter.</summary>
+    public int RetryDelayMs { get; set; } = 500;
+
+    /// <summary>The circuit opens when at least this share of the calls in the sampling window failed…</summary>
+    public double CircuitBreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>…and at least this many calls were made in it.</summary>
+    public int CircuitBreakerMinimumThroughput { get; set; } = 10;
+
+    /// <summary>The window; at least twice <see cref="AttemptTimeoutSeconds"/>.</summary>
+    public int CircuitBreakerSamplingSeconds { get; set; } = 30;
+
+    /// <summary>While open, calls fail at once for this long, then one is let through to test the service.</summary>
+    public int CircuitBreakerBreakSeconds { get; set; } = 5;
 }
 
 /// <summary><c>LivePerson__Consumers__{i}__…</c>: one consumer identity the worker holds a session for.</summary>

@@ -19,6 +19,29 @@ public sealed class LivePersonOptionsValidator : IValidateOptions<LivePersonOpti
         if (options.MaxFrameBytes < 64 * 1024)
             failures.Add("LivePerson__MaxFrameBytes must be at least 65536.");
 
+        foreach (var (service, host) in options.Services)
+        {
+            if (!ServiceDomains.IsHost(host))
+                failures.Add($"LivePerson__Services__{service} is not a host or host:port.");
+        }
+        var http = options.Http;
+        if (http.AttemptTimeoutSeconds is < 1 or > 300)
+            failures.Add("LivePerson__Http__AttemptTimeoutSeconds must be between 1 and 300.");
+        if (http.TotalTimeoutSeconds < http.AttemptTimeoutSeconds || http.TotalTimeoutSeconds > 3600)
+            failures.Add("LivePerson__Http__TotalTimeoutSeconds must be at least LivePerson__Http__AttemptTimeoutSeconds and at most 3600.");
+        if (http.MaxRetryAttempts is < 1 or > 10)
+            failures.Add("LivePerson__Http__MaxRetryAttempts must be between 1 and 10.");
+        if (http.RetryDelayMs is < 0 or > 60_000)
+            failures.Add("LivePerson__Http__RetryDelayMs must be between 0 and 60000.");
+        if (http.CircuitBreakerFailureRatio is <= 0 or > 1 || double.IsNaN(http.CircuitBreakerFailureRatio))
+            failures.Add("LivePerson__Http__CircuitBreakerFailureRatio must be above 0 and at most 1.");
+        if (http.CircuitBreakerMinimumThroughput < 2)
+            failures.Add("LivePerson__Http__CircuitBreakerMinimumThroughput must be at least 2.");
+        if (http.CircuitBreakerSamplingSeconds < 2 * http.AttemptTimeoutSeconds || http.CircuitBreakerSamplingSeconds > 86_400)
+            failures.Add("LivePerson__Http__CircuitBreakerSamplingSeconds must be at least twice LivePerson__Http__AttemptTimeoutSeconds and at most 86400.");
+        if (http.CircuitBreakerBreakSeconds is < 1 or > 3600)
+            failures.Add("LivePerson__Http__CircuitBreakerBreakSeconds must be between 1 and 3600.");
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Consumers.Count; i++)
         {

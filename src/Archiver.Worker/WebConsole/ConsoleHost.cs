@@ -41,10 +41,9 @@ public static class ConsoleHost
     public static WebApplication Build()
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Services.AddArchiveStore(builder.Configuration);
-        builder.Services.AddLifecycle(builder.Configuration);
-        builder.Services.AddOptions<ConsoleOptions>().Bind(builder.Configuration.GetSection(ConsoleOptions.Section)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ConsoleOptions>, ConsoleOptionsValidator>();
+        builder.Services.AddArchiveStore();
+        builder.Services.AddLifecycle();
+        builder.Services.AddValidatedOptions<ConsoleOptions, ConsoleOptionsValidator>(ConsoleOptions.Section);
         var options = builder.Configuration.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions();
         builder.WebHost.UseKestrel(k =>
         {

@@ -18,6 +18,21 @@ public sealed class WorkerConfigurationTests(MigratedDatabase database) : IClass
         { "LivePerson__Consumers__0__Name", "", "LivePerson__Consumers__0__Name" },
         { "LivePerson__KeepAliveSeconds", "600", "LivePerson__KeepAliveSeconds" },
         { "Ingestion__ChannelCapacity", "0", "ChannelCapacity" },
+        // One validator class per options class (issue 17): each names the key it refuses.
+        { "LivePerson__Services__idp", "bad host/path", "LivePerson__Services__idp" },
+        { "LivePerson__Http__MaxRetryAttempts", "0", "LivePerson__Http__MaxRetryAttempts" },
+        { "LivePerson__Http__TotalTimeoutSeconds", "5", "LivePerson__Http__TotalTimeoutSeconds" },
+        { "LivePerson__Http__CircuitBreakerSamplingSeconds", "15", "LivePerson__Http__CircuitBreakerSamplingSeconds" },
+        { "Ingestion__MaxBatchEvents", "0", "Ingestion__MaxBatchEvents" },
+        { "Ingestion__MaxTrackedConversations", "5", "Ingestion__MaxTrackedConversations" },
+        { "Coordination__HeartbeatSeconds", "10", "Coordination__HeartbeatSeconds" },
+        { "Coordination__LeaseSeconds", "1000", "Coordination__LeaseSeconds" },
+        { "Observability__Address", "localhost", "Observability__Address" },
+        { "Observability__Port", "70000", "Observability__Port" },
+        { "Observability__MaxIngestionLagSeconds", "0", "Observability__MaxIngestionLagSeconds" },
+        { "Integrity__CheckpointIntervalSeconds", "5", "Integrity__CheckpointIntervalSeconds" },
+        { "Erasure__ParticipantFields__0", " ", "Erasure__ParticipantFields" },
+        { "ConnectionStrings__Archive", "Host=127.0.0.1;Nonsense Key=1", "ConnectionStrings__Archive" },
     };
 
     [Theory]

@@ -32,8 +32,8 @@ public sealed class HttpLimitTests
                 ["LivePerson:AccountId"] = "1",
                 ["LivePerson:CsdsUrl"] = server + path,
             }).Build();
-            var services = new ServiceCollection().AddSingleton(TimeProvider.System).AddLogging().AddMetrics();
-            services.AddConsumerSessions(configuration);
+            var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddSingleton(TimeProvider.System).AddLogging().AddMetrics();
+            services.AddConsumerSessions();
             return services.BuildServiceProvider().GetRequiredService<DomainDirectory>();
         }
 

@@ -32,7 +32,7 @@ public sealed class IdpClient(HttpClient http)
         using var response = await http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new IdpException(response.StatusCode, path.Split('?')[0]);
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
+        using var document = await ParseAsync(response, path, cancellationToken);
         // The field is jwt for signup/authenticate and token for the anonymous and connector flows; accept either
         // (docs/protocol.md §10.2).
         foreach (var name in new[] { "jwt", "token" })
@@ -41,6 +41,20 @@ public sealed class IdpClient(HttpClient http)
                 return token;
         }
         throw new IdpException(response.StatusCode, path.Split('?')[0], "answered without a token");
+    }
+
+    /// <summary>An answer that is not JSON (a proxy's page) fails like a refusal, named by its content type only.</summary>
+    private static async Task<JsonDocument> ParseAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        }
+        catch (JsonException)
+        {
+            var type = response.Content.Headers.ContentType?.MediaType ?? "no content type";
+            throw new IdpException(response.StatusCode, path.Split('?')[0], $"answered something that is not JSON ({type[..Math.Min(type.Length, 100)]})");
+        }
     }
 
     private static string Escape(string value) => Uri.EscapeDataString(value);

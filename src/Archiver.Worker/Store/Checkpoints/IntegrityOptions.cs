@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Archiver.Worker.Store.Checkpoints;
 
 /// <summary>Section <c>Integrity</c>: signed checkpoints (docs/event-store.md, "Checkpoints").</summary>
@@ -18,6 +16,5 @@ public sealed class IntegrityOptions
     public string? CheckpointDirectory { get; set; }
 
     /// <summary>How often the worker takes a checkpoint (it also takes one when it stops).</summary>
-    [Range(10, 86_400)]
     public int CheckpointIntervalSeconds { get; set; } = 300;
 }

@@ -7,6 +7,8 @@ public sealed class IntegrityOptionsValidator : IValidateOptions<IntegrityOption
 {
     public ValidateOptionsResult Validate(string? name, IntegrityOptions options)
     {
+        if (options.CheckpointIntervalSeconds is < 10 or > 86_400)
+            return ValidateOptionsResult.Fail($"Integrity__CheckpointIntervalSeconds must be between 10 and 86400, not {options.CheckpointIntervalSeconds}.");
         if (string.IsNullOrWhiteSpace(options.SigningKeyFile))
             return ValidateOptionsResult.Success;
         if (string.IsNullOrWhiteSpace(options.CheckpointDirectory))
