@@ -21,7 +21,12 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
-    public static async Task<BenchDatabase> CreateAsync(string label)
+    public static Task<BenchDatabase> CreateAsync(string label) => CreateAsync(label, migrate: true);
+
+    /// <summary>A fresh database without our schema (a peer's store creates its own).</summary>
+    public static Task<BenchDatabase> CreateEmptyAsync(string label) => CreateAsync(label, migrate: false);
+
+    private static async Task<BenchDatabase> CreateAsync(string label, bool migrate)
     {
         var name = $"archiver_bench_{label}_{Guid.NewGuid():N}"[..40];
         await using (var server = new NpgsqlConnection(BenchmarkRunner.ServerConnectionString))
@@ -32,7 +37,8 @@ public sealed class BenchDatabase : IAsyncDisposable
         }
         var connectionString = new NpgsqlConnectionStringBuilder(BenchmarkRunner.ServerConnectionString) { Database = name }.ConnectionString;
         var dataSource = NpgsqlDataSource.Create(connectionString);
-        await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(Migration.Embedded());
+        if (migrate)
+            await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(Migration.Embedded());
         return new BenchDatabase(name, connectionString, dataSource);
     }
 

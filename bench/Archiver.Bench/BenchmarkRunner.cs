@@ -9,6 +9,42 @@ public sealed record BenchmarkResult(
     /// <summary><c>console</c> only: p95 of the 1,000-message conversation page (ms).</summary>
     public double? ConversationP95 { get; init; }
 
+    /// <summary><c>e2e</c>: the worker process's CPU (user + system) per messaging event archived, in µs.</summary>
+    public double? WorkerCpuUsPerEvent { get; init; }
+
+    /// <summary><c>e2e</c>: raw COPY, over parallel connections, of everything the archive wrote (events, transcript rows with search vectors, receipts).</summary>
+    public double? LimitRate { get; init; }
+
+    /// <summary><c>e2e</c>: rate / limitRate.</summary>
+    public double? RatioToLimit { get; init; }
+
+    /// <summary><c>fleet</c>: seconds until every consumer was connected and subscribed.</summary>
+    public double? ConnectSeconds { get; init; }
+
+    /// <summary><c>fleet</c>: seconds from the scenario's start until every event was committed.</summary>
+    public double? ArchiveSeconds { get; init; }
+
+    /// <summary><c>fleet</c>: the worker's resident set once idle after archiving (MiB).</summary>
+    public double? RssMb { get; init; }
+
+    /// <summary><c>fleet</c>: the worker's CPU while idle (every consumer connected, nothing to archive), in % of one core.</summary>
+    public double? IdleCpuPercent { get; init; }
+
+    /// <summary><c>fleet</c>: consumers the one worker held.</summary>
+    public int? Consumers { get; init; }
+
+    /// <summary><c>peers</c>: our rebuild's rate / Marten's (events/s).</summary>
+    public double? RebuildRatio { get; init; }
+
+    /// <summary><c>peers</c>: our transcript rebuild, events/s.</summary>
+    public double? RebuildRate { get; init; }
+
+    /// <summary><c>peers</c>: Marten's transcript projection rebuild, events/s.</summary>
+    public double? MartenRebuildRate { get; init; }
+
+    /// <summary><c>peers</c>: raw binary COPY of the events, events/s.</summary>
+    public double? CopyRate { get; init; }
+
     /// <summary>The figures as printed: rates rounded, the ratio to 3 places, and p50/p95/p99 of the latencies (ms) when given.</summary>
     public static BenchmarkResult Of(string name, long events, double rate, double baselineRate, List<double>? latenciesMs = null)
     {
@@ -27,6 +63,8 @@ public static class BenchmarkRunner
         ["e2e"] = EndToEndBenchmark.RunAsync,
         ["rebuild"] = RebuildBenchmark.RunAsync,
         ["console"] = ConsoleBenchmark.RunAsync,
+        ["fleet"] = FleetBenchmark.RunAsync,
+        ["peers"] = PeersBenchmark.RunAsync,
     };
 
     private static readonly JsonSerializerOptions ResultJson = new(JsonSerializerDefaults.Web)

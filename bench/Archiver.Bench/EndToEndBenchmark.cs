@@ -1,23 +1,23 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Archiver.Domain.Archive;
 using Archiver.Domain.Events;
 using Archiver.Domain.Protocol;
 using Archiver.Simulator;
+using Archiver.Simulator.Configuration;
 using Archiver.Worker.Hosting;
 using Archiver.Worker.Ingestion;
-using Archiver.Worker.Store;
 
 namespace Archiver.Bench;
 
 /// <summary>
-/// <c>bench/run e2e</c>: the whole pipeline in one process — the simulator in load mode, the worker with 4 Signup
-/// consumers, a fresh durable database. Throughput: messaging events committed per second while the simulator emits as
+/// <c>bench/run e2e</c>: the whole pipeline — the simulator in load mode (in this process), the worker with 4 Signup
+/// consumers in its own process (<see cref="WorkerProcess"/>: its CPU is counted apart), a fresh durable database. Throughput: messaging events committed per second while the simulator emits as
 /// fast as it can, against the baseline of raw binary COPY of the very same rows (same values and hashes, in the
 /// worker's batch size) into a fresh database. Latency: the worker's own notification-received → committed lag
-/// (<c>archiver.ingestion.lag</c>) for every notification of a steady 2,000 events/s phase.
+/// (<c>archiver.ingestion.lag</c>) for every notification of a steady 2,000 events/s phase. Also: the worker's CPU per
+/// event, and the limit — raw COPY over parallel connections of everything the archive wrote (<see cref="ArchiveLimit"/>).
 /// </summary>
 public static class EndToEndBenchmark
 {
@@ -38,34 +38,32 @@ public static class EndToEndBenchmark
         Console.Error.WriteLine($"e2e: {Consumers} consumers × {conversations} conversations × {messages:N0} messages = {expected:N0} events at max rate, " +
                                 $"then {steadyExpected:N0} at {steadyRate:N0}/s");
 
-        using var metrics = new WorkerMetrics();
         await using var archive = await BenchDatabase.CreateAsync("e2e");
         await using var copyDatabase = await BenchDatabase.CreateAsync("e2ecopy");
 
         double seconds;
+        double workerCpu;
         List<NewEvent> committed;
         List<double> lags;
-        var simulator = await SimulatorHost.StartAsync(new SimulatorSettings { Seed = 1, Quirks = false }, cancellationToken);
-        using var stopWorker = new CancellationTokenSource();
-        Task<int>? worker = null;
-        try
+        await using (var simulator = await SimulatorHost.StartAsync(new SimulatorSettings { Seed = 1, Quirks = false }, cancellationToken))
         {
             using var http = new HttpClient { BaseAddress = simulator.BaseUri, Timeout = TimeSpan.FromMinutes(10) };
-            ConfigureWorker(archive.ConnectionString, simulator);
-            worker = Task.Run(() => WorkerHost.RunAsync(stopWorker.Token), CancellationToken.None);
-            await ConsumersSubscribedAsync(http, worker, cancellationToken);
+            await using var worker = await WorkerProcess.StartAsync(WorkerEnvironment(archive.ConnectionString, simulator, Consumers), cancellationToken);
+            await ConsumersSubscribedAsync(worker, Consumers, TimeSpan.FromSeconds(60), cancellationToken);
 
             // Throughput: from the load's start until every messaging event is committed.
             await archive.CheckpointAsync();
-            var before = Snapshot(metrics);
+            var before = await SnapshotAsync(worker, cancellationToken);
             var clock = Stopwatch.StartNew();
-            var load = PostLoadAsync(http, conversations, messages, 0, cancellationToken);
-            await MessagingEventsCommittedAsync(archive, metrics, expected, worker, cancellationToken);
+            var load = PostLoadAsync(http, new { conversationsPerConsumer = conversations, messagesPerConversation = messages, ratePerSecond = 0 }, cancellationToken);
+            await MessagingEventsCommittedAsync(archive, worker, expected, cancellationToken);
             seconds = clock.Elapsed.TotalSeconds;
+            var after = await SnapshotAsync(worker, cancellationToken);
+            workerCpu = after.WorkerCpu - before.WorkerCpu;
             var emitted = await load;
             Console.Error.WriteLine($"e2e: simulator emitted {emitted.Changes:N0} in {emitted.ElapsedMs / 1000:F2} s; " +
                                     $"{expected:N0} events committed in {seconds:F2} s, {expected / seconds:N0} events/s");
-            Console.Error.WriteLine($"e2e: throughput phase {Describe(before, Snapshot(metrics))}");
+            Console.Error.WriteLine($"e2e: throughput phase {Describe(before, after)}");
             if (emitted.Changes != expected)
                 throw new InvalidOperationException($"The simulator emitted {emitted.Changes:N0} messaging events, expected {expected:N0}.");
 
@@ -75,32 +73,18 @@ public static class EndToEndBenchmark
 
             // Latency: a steady rate; every lag the worker records until the last event is committed.
             await archive.CheckpointAsync();
-            before = Snapshot(metrics);
-            metrics.CollectLags(true);
+            before = await SnapshotAsync(worker, cancellationToken);
+            await worker.LagsAsync(start: true, cancellationToken);
             var steadyClock = Stopwatch.StartNew();
-            var steady = await PostLoadAsync(http, steadyConversations, steadyMessages, steadyRate, cancellationToken);
-            await MessagingEventsCommittedAsync(archive, metrics, expected + steadyExpected, worker, cancellationToken);
-            lags = metrics.CollectLags(false);
-            Console.Error.WriteLine($"e2e: steady phase {Describe(before, Snapshot(metrics))}");
+            var steady = await PostLoadAsync(http, new { conversationsPerConsumer = steadyConversations, messagesPerConversation = steadyMessages, ratePerSecond = steadyRate },
+                cancellationToken);
+            await MessagingEventsCommittedAsync(archive, worker, expected + steadyExpected, cancellationToken);
+            lags = await worker.LagsAsync(start: false, cancellationToken);
+            after = await SnapshotAsync(worker, cancellationToken);
+            Console.Error.WriteLine($"e2e: steady phase {Describe(before, after)}; worker CPU {(after.WorkerCpu - before.WorkerCpu) * 1e6 / steadyExpected:F1} µs per event");
             Console.Error.WriteLine($"e2e: steady phase emitted {steady.Changes:N0} in {steady.ElapsedMs / 1000:F2} s " +
                                     $"({steady.Changes / (steady.ElapsedMs / 1000):N0}/s), all committed after {steadyClock.Elapsed.TotalSeconds:F2} s; " +
                                     $"{lags.Count:N0} lag measurements");
-        }
-        finally
-        {
-            await stopWorker.CancelAsync();
-            if (worker is not null)
-            {
-                try
-                {
-                    await worker.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
-                }
-                catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-                {
-                    Console.Error.WriteLine($"e2e: the worker did not stop cleanly: {e.Message}");
-                }
-            }
-            await simulator.DisposeAsync();
         }
 
         // Baseline: the very same rows, raw binary COPY in the worker's batch size, into a fresh database.
@@ -113,17 +97,30 @@ public static class EndToEndBenchmark
         Console.Error.WriteLine($"e2e: raw COPY {copySeconds:F2} s, {rows.Count / copySeconds:N0} events/s " +
                                 $"({committed.Sum(e => (long)e.Body.Length) / committed.Count} chars per body on average)");
 
-        return BenchmarkResult.Of("e2e", expected, expected / seconds, rows.Count / copySeconds, lags);
+        // The limit: everything the archive wrote for this traffic, raw COPY over parallel connections.
+        var limitSeconds = await ArchiveLimit.MeasureAsync(archive, batchSize, cancellationToken);
+        var limitRate = expected / limitSeconds;
+        Console.Error.WriteLine($"e2e: limit (raw COPY of events, transcript with search vectors, receipts in parallel) {limitSeconds:F2} s, {limitRate:N0} events/s");
+
+        var rate = expected / seconds;
+        var cpuUs = workerCpu * 1e6 / expected;
+        Console.Error.WriteLine($"e2e: worker CPU {workerCpu:F2} s in the throughput phase, {cpuUs:F1} µs per event");
+        return BenchmarkResult.Of("e2e", expected, rate, rows.Count / copySeconds, lags) with
+        {
+            WorkerCpuUsPerEvent = Math.Round(cpuUs, 1),
+            LimitRate = Math.Round(limitRate),
+            RatioToLimit = Math.Round(rate / limitRate, 3),
+        };
     }
 
-    private static (long Appends, double Seconds, long Events, TimeSpan Cpu, double PostgresCpu, long Clock) Snapshot(WorkerMetrics metrics)
-    {
-        var (appends, seconds, events) = metrics.AppendTotals();
-        return (appends, seconds, events, Process.GetCurrentProcess().TotalProcessorTime, PostgresCpuSeconds(), Stopwatch.GetTimestamp());
-    }
+    internal sealed record Snapshot(ProbeStats Stats, double WorkerCpu, TimeSpan OwnCpu, double PostgresCpu, long Clock);
+
+    internal static async Task<Snapshot> SnapshotAsync(WorkerProcess worker, CancellationToken cancellationToken) =>
+        new(await worker.StatsAsync(cancellationToken), worker.CpuSeconds(), Process.GetCurrentProcess().TotalProcessorTime, PostgresCpuSeconds(),
+            Stopwatch.GetTimestamp());
 
     /// <summary>CPU seconds used so far by the machine's postgres processes (Linux /proc; 0 elsewhere).</summary>
-    private static double PostgresCpuSeconds()
+    internal static double PostgresCpuSeconds()
     {
         var ticks = 0L;
         try
@@ -153,19 +150,19 @@ public static class EndToEndBenchmark
         return ticks / 100.0; // USER_HZ
     }
 
-    /// <summary>Where the phase's time went: the store's appends, and this process's CPU (simulator + worker) per wall second.</summary>
-    private static string Describe((long Appends, double Seconds, long Events, TimeSpan Cpu, double PostgresCpu, long Clock) from,
-        (long Appends, double Seconds, long Events, TimeSpan Cpu, double PostgresCpu, long Clock) to)
+    /// <summary>Where the phase's time went: the store's appends, and CPU per wall second of the worker, this process (the simulator) and postgres.</summary>
+    internal static string Describe(Snapshot from, Snapshot to)
     {
         var wall = Stopwatch.GetElapsedTime(from.Clock, to.Clock).TotalSeconds;
-        var appends = Math.Max(1, to.Appends - from.Appends);
-        return $"{wall:F2} s: {to.Appends - from.Appends:N0} appends of {(double)(to.Events - from.Events) / appends:F0} events on average, " +
-               $"{(to.Seconds - from.Seconds) * 1000 / appends:F1} ms each, {to.Seconds - from.Seconds:F2} s in all; " +
-               $"CPU in use: this process (simulator + worker) {(to.Cpu - from.Cpu).TotalSeconds / wall:F2} cores, " +
+        var appends = Math.Max(1, to.Stats.Appends - from.Stats.Appends);
+        return $"{wall:F2} s: {to.Stats.Appends - from.Stats.Appends:N0} appends of {(double)(to.Stats.BatchEvents - from.Stats.BatchEvents) / appends:F0} events on average, " +
+               $"{(to.Stats.AppendSeconds - from.Stats.AppendSeconds) * 1000 / appends:F1} ms each, {to.Stats.AppendSeconds - from.Stats.AppendSeconds:F2} s in all; " +
+               $"CPU in use: worker {(to.WorkerCpu - from.WorkerCpu) / wall:F2} cores, this process (simulator) {(to.OwnCpu - from.OwnCpu).TotalSeconds / wall:F2} cores, " +
                $"postgres {(to.PostgresCpu - from.PostgresCpu) / wall:F2} cores";
     }
 
-    private static void ConfigureWorker(string connectionString, SimulatorHost simulator)
+    /// <summary>The worker's configuration: the archive, the simulator as LivePerson, <paramref name="consumers"/> Signup consumers.</summary>
+    internal static Dictionary<string, string> WorkerEnvironment(string connectionString, SimulatorHost simulator, int consumers)
     {
         var environment = new Dictionary<string, string>
         {
@@ -174,39 +171,34 @@ public static class EndToEndBenchmark
             ["LivePerson__CsdsUrl"] = simulator.BaseUri.ToString().TrimEnd('/'),
             ["LivePerson__Tls"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
-            ["Logging__Console__LogToStandardErrorThreshold"] = "Trace", // stdout is for the result line
         };
-        for (var i = 0; i < Consumers; i++)
+        for (var i = 0; i < consumers; i++)
         {
             environment[$"LivePerson__Consumers__{i}__Name"] = $"bench-{i}";
             environment[$"LivePerson__Consumers__{i}__Mode"] = "Signup";
         }
-        foreach (var (name, value) in environment)
-            Environment.SetEnvironmentVariable(name, value);
+        return environment;
     }
 
-    private static async Task ConsumersSubscribedAsync(HttpClient http, Task worker, CancellationToken cancellationToken)
+    /// <summary>Waits until the worker counts <paramref name="consumers"/> sessions connected and subscribed (archiver.sessions.connected).</summary>
+    internal static async Task ConsumersSubscribedAsync(WorkerProcess worker, int consumers, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            if (worker.IsCompleted)
-                await worker; // rethrows why it stopped
-            var consumers = await http.GetFromJsonAsync<JsonElement>("control/consumers", cancellationToken);
-            var ready = consumers.EnumerateArray().Count(c => c.GetProperty("connections").GetInt32() > 0 && c.GetProperty("subscriptions").GetInt32() > 0);
-            if (ready >= Consumers)
+            worker.ThrowIfExited();
+            var connected = (await worker.StatsAsync(cancellationToken)).Connected;
+            if (connected >= consumers)
                 return;
-            if (deadline.Elapsed > TimeSpan.FromSeconds(60))
-                throw new TimeoutException($"Only {ready} of {Consumers} consumers connected and subscribed after 60 s.");
+            if (deadline.Elapsed > timeout)
+                throw new TimeoutException($"Only {connected} of {consumers} consumers connected and subscribed after {timeout.TotalSeconds:F0} s; log: {WorkerProcess.Tail(worker.LogFile)}");
             await Task.Delay(50, cancellationToken);
         }
     }
 
-    private static async Task<(long Changes, double ElapsedMs)> PostLoadAsync(HttpClient http, int conversations, int messages, int ratePerSecond,
-        CancellationToken cancellationToken)
+    internal static async Task<(long Changes, double ElapsedMs)> PostLoadAsync(HttpClient http, object load, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync("control/load",
-            new { conversationsPerConsumer = conversations, messagesPerConversation = messages, ratePerSecond }, cancellationToken);
+        using var response = await http.PostAsJsonAsync("control/load", load, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"POST control/load answered {(int)response.StatusCode}: {text}");
@@ -215,20 +207,19 @@ public static class EndToEndBenchmark
     }
 
     /// <summary>
-    /// Waits until archive.events holds <paramref name="expected"/> messaging events. The store's appended counter says
-    /// when it can be near; only then is the table counted (every 10 ms), so polling does not load the server meanwhile.
+    /// Waits until archive.events holds <paramref name="expected"/> messaging events. The store's appended counter (read
+    /// through the probe) says when it can be near; only then is the table counted (every 10 ms), so polling does not
+    /// load the server meanwhile.
     /// </summary>
-    private static async Task MessagingEventsCommittedAsync(BenchDatabase archive, WorkerMetrics metrics, long expected, Task worker,
-        CancellationToken cancellationToken)
+    internal static async Task MessagingEventsCommittedAsync(BenchDatabase archive, WorkerProcess worker, long expected, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            if (worker.IsCompleted)
-                await worker;
+            worker.ThrowIfExited();
             if (deadline.Elapsed > TimeSpan.FromMinutes(10))
                 throw new TimeoutException($"Fewer than {expected:N0} messaging events were committed after 10 minutes.");
-            if (metrics.Appended >= expected)
+            if ((await worker.StatsAsync(cancellationToken)).Appended >= expected)
             {
                 await using var command = archive.DataSource.CreateCommand("SELECT count(*) FROM archive.events WHERE stream_id NOT LIKE '%:%'");
                 var count = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
@@ -244,7 +235,7 @@ public static class EndToEndBenchmark
     }
 
     /// <summary>The messaging events the simulator emitted, as the worker maps them (verbatim change JSON), in emission order.</summary>
-    private static async Task<List<NewEvent>> GroundTruthEventsAsync(HttpClient http, CancellationToken cancellationToken)
+    internal static async Task<List<NewEvent>> GroundTruthEventsAsync(HttpClient http, CancellationToken cancellationToken)
     {
         await using var stream = await http.GetStreamAsync("control/ground-truth", cancellationToken);
         using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
@@ -261,70 +252,5 @@ public static class EndToEndBenchmark
         }
         // Conversations ran concurrently: interleave them as they arrived (server timestamps are strictly increasing).
         return events.OrderBy(e => e.ServerTimestamp).ToList();
-    }
-
-    /// <summary>The worker's instruments, read in-process: every ingestion lag (when collecting) and the events appended.</summary>
-    private sealed class WorkerMetrics : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly Lock _gate = new();
-        private List<double>? _lags;
-        private long _appended;
-        private long _appends;
-        private double _appendSeconds;
-        private long _batchEvents;
-
-        public WorkerMetrics()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if ((instrument.Meter.Name == IngestionMetrics.MeterName && instrument.Name == "archiver.ingestion.lag")
-                    || (instrument.Meter.Name == StoreMetrics.MeterName
-                        && instrument.Name is "archiver.events.appended" or "archiver.append.duration" or "archiver.append.batch_size"))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<double>((instrument, seconds, _, _) =>
-            {
-                if (instrument.Name == "archiver.append.duration")
-                {
-                    lock (_gate)
-                    {
-                        _appends++;
-                        _appendSeconds += seconds;
-                    }
-                    return;
-                }
-                lock (_gate)
-                    _lags?.Add(seconds * 1000);
-            });
-            _listener.SetMeasurementEventCallback<int>((_, events, _, _) => Interlocked.Add(ref _batchEvents, events));
-            _listener.SetMeasurementEventCallback<long>((_, events, _, _) => Interlocked.Add(ref _appended, events));
-            _listener.Start();
-        }
-
-        /// <summary>Every event the store appended (all streams).</summary>
-        public long Appended => Interlocked.Read(ref _appended);
-
-        /// <summary>The store's appends so far: how many, their total duration, the events they carried.</summary>
-        public (long Appends, double Seconds, long Events) AppendTotals()
-        {
-            lock (_gate)
-                return (_appends, _appendSeconds, Interlocked.Read(ref _batchEvents));
-        }
-
-        /// <summary>Starts collecting lags (ms), or stops and returns what was collected.</summary>
-        public List<double> CollectLags(bool start)
-        {
-            lock (_gate)
-            {
-                var collected = _lags ?? [];
-                _lags = start ? [] : null;
-                return collected;
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }

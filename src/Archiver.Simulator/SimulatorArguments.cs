@@ -1,3 +1,5 @@
+using Archiver.Simulator.Configuration;
+
 namespace Archiver.Simulator;
 
 /// <summary>The command line: <c>--name value</c> pairs mapped onto <see cref="SimulatorSettings"/> (docs/simulator.md lists them).</summary>

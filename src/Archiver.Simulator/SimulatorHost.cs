@@ -1,4 +1,6 @@
+using Archiver.Simulator.Configuration;
 using Archiver.Simulator.Control;
+using Archiver.Simulator.Faults;
 using Archiver.Simulator.Identity;
 using Archiver.Simulator.Traffic;
 using Archiver.Simulator.Ums;
@@ -35,6 +37,9 @@ public sealed class SimulatorHost : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Parse(settings.Address), settings.Port));
+        // A worker starting thousands of consumer sessions connects them all at once (bench/run fleet); Kestrel's default
+        // accept backlog of 512 would drop the rest of the SYNs and stretch their connects by retransmission seconds.
+        builder.WebHost.UseSockets(o => o.Backlog = 4096);
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Archiver.Domain.Protocol;
+using Archiver.Simulator.Faults;
 using Archiver.Simulator.Hostile;
 using Archiver.Simulator.Identity;
 using Archiver.Simulator.Traffic;
@@ -35,8 +36,8 @@ public static class ControlEndpoints
         {
             consumerId = c.Id,
             mode = c.Mode.ToString().ToLowerInvariant(),
-            connections = Sockets(world, c.Id).Count,
-            subscriptions = Sockets(world, c.Id).Sum(s => s.Subscriptions),
+            connections = UmsEndpoint.Sockets(world, c.Id).Count,
+            subscriptions = UmsEndpoint.Sockets(world, c.Id).Sum(s => s.Subscriptions),
             emitted = world.Emitted(c.Id),
             normalCloses = world.NormalCloses(c.Id),
         }));
@@ -173,7 +174,8 @@ public static class ControlEndpoints
             using var body = await ReadAsync(request);
             var root = body.RootElement;
             var (changes, elapsed) = await load.RunAsync(ConsumerIds(world, root), (int)(root.Property("conversationsPerConsumer").AsInt64() ?? 1),
-                (int)(root.Property("messagesPerConversation").AsInt64() ?? 100), root.Property("ratePerSecond").AsInt64() ?? 0, cancellationToken);
+                (int)(root.Property("messagesPerConversation").AsInt64() ?? 100), root.Property("ratePerSecond").AsInt64() ?? 0, cancellationToken,
+                leaveOpen: root.Property("leaveOpen").AsBoolean() == true);
             return Results.Json(new { changes, elapsedMs = elapsed });
         });
 
@@ -226,15 +228,6 @@ public static class ControlEndpoints
         control.MapGet("/ground-truth", (HttpContext http, SimulatorWorld world) => GroundTruthResponse.WriteAsync(http, world, http.Request.Query["consumerId"].FirstOrDefault()));
         control.MapGet("/stats", (SimulatorStats stats) => stats.Snapshot());
         return app;
-    }
-
-    internal static List<ConsumerSocket> Sockets(SimulatorWorld world, string? consumerId)
-    {
-        lock (world.Gate)
-        {
-            return world.Consumers().Where(c => consumerId is null || c.Id == consumerId)
-                .SelectMany(c => c.Connections.OfType<ConsumerSocket>()).ToList();
-        }
     }
 
     private static List<string> ConsumerIds(SimulatorWorld world, JsonElement root)

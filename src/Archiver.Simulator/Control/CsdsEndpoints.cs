@@ -1,3 +1,4 @@
+using Archiver.Simulator.Faults;
 using Archiver.Simulator.World;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

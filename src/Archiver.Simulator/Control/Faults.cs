@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Archiver.Domain.Protocol;
+using Archiver.Simulator.Faults;
 using Archiver.Simulator.Ums;
 using Archiver.Simulator.World;
 
@@ -14,7 +15,7 @@ internal static class Faults
         var consumerId = request.Property("consumerId").AsString();
         var count = (int)(request.Property("count").AsInt64() ?? 5);
         var duration = TimeSpan.FromMilliseconds(request.Property("durationMs").AsInt64() ?? 5000);
-        var sockets = ControlEndpoints.Sockets(world, consumerId);
+        var sockets = UmsEndpoint.Sockets(world, consumerId);
 
         // One row of the fault record per affected socket, taken just before the fault is applied to it.
         FaultRecord Row(ConsumerSocket socket) => board.Record(kind, socket.Consumer.Id, world.Emitted(socket.Consumer.Id));

@@ -121,7 +121,7 @@ public static class HostileCatalogue
 
     private static Dictionary<string, string> Fields(string name, string raw) => new(StringComparer.Ordinal) { [name] = raw };
 
-    private static string Quote(string value) => Ums.Envelopes.Quote(value);
+    private static string Quote(string value) => World.WireJson.Quote(value);
 
     private static string Ts(HostileScene scene) => scene.Timestamp.ToString(CultureInfo.InvariantCulture);
 

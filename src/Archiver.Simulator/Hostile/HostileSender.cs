@@ -1,5 +1,4 @@
 using System.Text;
-using Archiver.Simulator.Control;
 using Archiver.Simulator.World;
 
 namespace Archiver.Simulator.Hostile;
@@ -22,7 +21,7 @@ internal static class HostileSender
             var c = world.Find(conversationId, null);
             var agent = c.Participants.FirstOrDefault(p => p.Role == "ASSIGNED_AGENT")?.Id ?? world.AgentId("Alice Martin");
             var scene = new HostileScene(c.Id, c.Main.DialogId, c.ConsumerId, agent, world.Timestamp());
-            var sockets = ControlEndpoints.Sockets(world, c.ConsumerId);
+            var sockets = Ums.UmsEndpoint.Sockets(world, c.ConsumerId);
             switch (hostile)
             {
                 case InBandChangeCase inBand:
@@ -73,7 +72,7 @@ internal static class HostileSender
         {
             if (world.FindConsumer(consumerId) is null)
                 throw new WorldException(404, "Unknown consumer");
-            var sockets = ControlEndpoints.Sockets(world, consumerId);
+            var sockets = Ums.UmsEndpoint.Sockets(world, consumerId);
             Send(sockets, frame);
             var text = frame.Binary ? null : frame.Text ?? StrictUtf8(frame.Payload);
             world.RecordHostile(new HostileRecord(null, true, "frame", consumerId, null, null, null, false, text,

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Archiver.Simulator.Control;
+using Archiver.Simulator.Faults;
 using Archiver.Simulator.World;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -5,12 +5,13 @@ namespace Archiver.Simulator.Traffic;
 
 /// <summary>
 /// Load mode for benchmarks: N consumers × M conversations × K messages, sides alternating, at a total rate or as fast
-/// as possible. Unlike the scenario, a consumer may have several conversations open at once here.
+/// as possible. Unlike the scenario, a consumer may have several conversations open at once here. Each conversation is
+/// closed after its last message, unless <c>leaveOpen</c> (the fleet benchmark: a worker holding many open conversations).
 /// </summary>
 public sealed class LoadRunner(SimulatorWorld world)
 {
     public async Task<(long Changes, double ElapsedMs)> RunAsync(IReadOnlyList<string> consumerIds, int conversationsPerConsumer, int messagesPerConversation,
-        double ratePerSecond, CancellationToken cancellationToken)
+        double ratePerSecond, CancellationToken cancellationToken, bool leaveOpen = false)
     {
         var clock = Stopwatch.StartNew();
         long emitted = 0;
@@ -41,7 +42,8 @@ public sealed class LoadRunner(SimulatorWorld world)
                     world.Publish(id, null, consumerSide ? consumer : agent, consumerSide ? "CONSUMER" : "ASSIGNED_AGENT",
                         $$"""{"type":"ContentEvent","contentType":"text/plain","message":"load message {{m}} of {{id}}"}""", null);
                 }
-                world.CloseStage(id, "AGENT");
+                if (!leaveOpen)
+                    world.CloseStage(id, "AGENT");
             }
         }, cancellationToken)));
         return (Interlocked.Read(ref emitted), clock.Elapsed.TotalMilliseconds);

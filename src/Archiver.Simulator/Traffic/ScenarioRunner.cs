@@ -1,4 +1,3 @@
-using Archiver.Simulator.Ums;
 using Archiver.Simulator.World;
 
 namespace Archiver.Simulator.Traffic;
@@ -61,21 +60,21 @@ public sealed class ScenarioRunner(SimulatorWorld world, Microsoft.Extensions.Ho
     }
 
     /// <summary>Command-line scenarios: a consumer's first subscribed socket starts its conversations (a year is per consumer there).</summary>
-    public void ConsumerSubscribed(ConsumerSocket socket)
+    public void ConsumerSubscribed(SimConsumer consumer)
     {
         if (world.Settings.Scenario is not ("demo" or "year"))
             return;
         lock (world.Gate)
         {
-            if (socket.Consumer.ScenarioStarted)
+            if (consumer.ScenarioStarted)
                 return;
-            socket.Consumer.ScenarioStarted = true;
+            consumer.ScenarioStarted = true;
         }
         var stopping = lifetime.ApplicationStopping;
         if (world.Settings.Scenario == "year")
-            _ = Task.Run(() => RunYearAsync([socket.Consumer.Id], world.Settings.ScenarioConversations ?? YearConversations, stopping));
+            _ = Task.Run(() => RunYearAsync([consumer.Id], world.Settings.ScenarioConversations ?? YearConversations, stopping));
         else
-            _ = Task.Run(() => RunAsync([socket.Consumer.Id], world.Settings.ScenarioConversations ?? DemoConversations, TimeSpan.FromMilliseconds(world.Settings.PaceMs),
+            _ = Task.Run(() => RunAsync([consumer.Id], world.Settings.ScenarioConversations ?? DemoConversations, TimeSpan.FromMilliseconds(world.Settings.PaceMs),
                 stopping));
     }
 }

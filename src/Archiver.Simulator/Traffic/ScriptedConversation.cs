@@ -95,7 +95,7 @@ internal static class ScriptedConversation
         }
     }
 
-    private static string Text(string message) => $$"""{"type":"ContentEvent","contentType":"text/plain","message":{{Ums.Envelopes.Quote(message)}}}""";
+    private static string Text(string message) => $$"""{"type":"ContentEvent","contentType":"text/plain","message":{{WireJson.Quote(message)}}}""";
 
     private static void Receipt(SimulatorWorld world, string conversationId, string originator, string role, string status, long sequence) =>
         world.Publish(conversationId, null, originator, role, $$"""{"type":"AcceptStatusEvent","status":"{{status}}","sequenceList":[{{sequence}}]}""", null);

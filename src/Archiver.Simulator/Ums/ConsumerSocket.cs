@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
-using Archiver.Simulator.Control;
+using Archiver.Simulator.Faults;
 using Archiver.Simulator.World;
 
 namespace Archiver.Simulator.Ums;

@@ -1,4 +1,5 @@
 using System.Text;
+using Archiver.Simulator.World;
 
 namespace Archiver.Simulator.Ums;
 
@@ -79,5 +80,5 @@ internal static class Envelopes
         return sb.ToString();
     }
 
-    public static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
+    public static string Quote(string value) => WireJson.Quote(value);
 }

@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using Archiver.Simulator.Control;
+using Archiver.Simulator.Faults;
 using Archiver.Simulator.Identity;
 using Archiver.Simulator.Traffic;
 using Archiver.Simulator.World;
@@ -56,7 +56,7 @@ public static class UmsEndpoint
             http.RequestServices.GetRequiredService<FaultBoard>(), world.Settings.Seed * 7919 + world.NextConnectionNumber(),
             http.Items[typeof(SilenceGate)] as SilenceGate);
         var scenario = http.RequestServices.GetRequiredService<ScenarioRunner>();
-        connection.Subscribed += scenario.ConsumerSubscribed;
+        connection.Subscribed += s => scenario.ConsumerSubscribed(s.Consumer);
         var lifetime = http.RequestServices.GetRequiredService<IHostApplicationLifetime>();
         stats.Count("connections.open");
         try
@@ -167,5 +167,15 @@ public static class UmsEndpoint
             }
         }
         return null;
+    }
+
+    /// <summary>The sockets of a consumer (null: of every consumer) open now.</summary>
+    internal static List<ConsumerSocket> Sockets(SimulatorWorld world, string? consumerId)
+    {
+        lock (world.Gate)
+        {
+            return world.Consumers().Where(c => consumerId is null || c.Id == consumerId)
+                .SelectMany(c => c.Connections.OfType<ConsumerSocket>()).ToList();
+        }
     }
 }

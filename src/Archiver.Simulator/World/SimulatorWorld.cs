@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Archiver.Simulator.Configuration;
 
 namespace Archiver.Simulator.World;
 
@@ -21,7 +22,7 @@ public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time
     private readonly Dictionary<string, SimConversation> _conversations = new(StringComparer.Ordinal);
     private readonly List<SimConversation> _order = [];
     private readonly Dictionary<string, string> _agentNames = new(StringComparer.Ordinal);
-    private readonly List<Hostile.HostileRecord> _hostile = [];
+    private readonly List<HostileRecord> _hostile = [];
     private readonly AsyncLocal<SimulatedClock?> _simulated = new();
     private long _lastTs;
     private int _connections;
@@ -349,13 +350,13 @@ public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time
     }
 
     /// <summary>Records a hostile case or raw frame sent (the ground truth's <c>hostile</c>); callers hold <see cref="Gate"/> so the order is the wire's.</summary>
-    public void RecordHostile(Hostile.HostileRecord record)
+    public void RecordHostile(HostileRecord record)
     {
         lock (_gate)
             _hostile.Add(record);
     }
 
-    public IReadOnlyList<Hostile.HostileRecord> HostileRecords()
+    public IReadOnlyList<HostileRecord> HostileRecords()
     {
         lock (_gate)
             return _hostile.ToList();

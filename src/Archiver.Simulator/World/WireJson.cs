@@ -196,4 +196,7 @@ internal static class WireJson
         }
         return json;
     }
+
+    /// <summary>A JSON string literal of <paramref name="value"/>, quotes included.</summary>
+    public static string Quote(string value) => JsonSerializer.Serialize(value);
 }

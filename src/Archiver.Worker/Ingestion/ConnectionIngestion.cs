@@ -24,7 +24,12 @@ internal sealed partial class ConnectionIngestion(IngestionPipeline pipeline, st
     /// <summary>Open conversations' dialogs subscribed on this connection; dropped when the conversation closes.</summary>
     private readonly Dictionary<string, HashSet<string>> _followed = new(StringComparer.Ordinal);
 
-    private readonly ConcurrentLru<string, bool> _closed = new(RememberClosed);
+    /// <summary>
+    /// Made when the first conversation closes: an LRU of 256 preallocates ~5 KB, and a worker holds thousands of
+    /// connections whose consumers may not close a conversation for hours (docs/benchmarks.md, "fleet"). Only the reader
+    /// (<see cref="Follow"/>) touches it.
+    /// </summary>
+    private ConcurrentLru<string, bool>? _closed;
 
     private sealed record DialogToFollow(string DialogId, string ConversationId);
 
@@ -99,7 +104,7 @@ internal sealed partial class ConnectionIngestion(IngestionPipeline pipeline, st
             return;
         var conversationId = change.ConversationId!;
         var snapshot = change.Snapshot;
-        if (_closed.TryGet(conversationId, out _))
+        if (_closed is not null && _closed.TryGet(conversationId, out _))
             return;
         if (!_followed.TryGetValue(conversationId, out var followed))
             _followed[conversationId] = followed = new HashSet<string>(StringComparer.Ordinal);
@@ -118,7 +123,7 @@ internal sealed partial class ConnectionIngestion(IngestionPipeline pipeline, st
         {
             // Its dialogs are subscribed (or queued to be): the subscriptions stay on the server; only the memory goes.
             _followed.Remove(conversationId);
-            _closed.AddOrUpdate(conversationId, true);
+            (_closed ??= new ConcurrentLru<string, bool>(RememberClosed)).AddOrUpdate(conversationId, true);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Archiver.Domain.Events;
 using Archiver.Worker.Ingestion;
 using Archiver.Worker.Observability;
+using Archiver.Worker.Tests.Harness;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
 using Archiver.Testing;
 using Archiver.Worker.Lifecycle;
+using Archiver.Worker.Tests.Harness;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using Archiver.Worker.Observability;
+using Archiver.Worker.Tests.Harness;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Archiver.Worker.Tests.Observability;

@@ -1,5 +1,6 @@
 using Archiver.Worker.Sessions;
 using Archiver.Worker.Sessions.Ums;
+using Archiver.Worker.Tests.Harness;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Archiver.Worker.Tests.Sessions;

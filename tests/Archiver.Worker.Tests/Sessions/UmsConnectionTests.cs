@@ -58,11 +58,46 @@ public sealed class UmsConnectionTests
         Assert.Equal("after", Assert.IsType<UnrecognisedFrame>(fourth.Frame).Type);
     }
 
+    [Fact]
+    public async Task Frames_larger_than_the_idle_buffer_are_read_whole_between_small_ones_up_to_a_limit_that_is_no_power_of_two()
+    {
+        const int limit = 300_000;
+        // Small frames wait on the small idle buffer; each larger one grows it (once past 64 KiB, twice past 128 KiB)
+        // and the next wait starts small again. The last is one byte over a limit the pool's sizes do not round to.
+        int[] sizes = [100, 5_000, 200, 70_000, 300, limit, 4_097, 150, limit + 1, 120];
+        var frames = sizes.Select((size, i) => Padded(size, (char)('a' + i))).ToList();
+        await using var server = await ServerAsync(async socket =>
+        {
+            foreach (var frame in frames)
+            {
+                for (var offset = 0; offset < frame.Length; offset += 16_000)
+                    await socket.SendAsync(frame.AsMemory(offset, Math.Min(16_000, frame.Length - offset)), WebSocketMessageType.Text, offset + 16_000 >= frame.Length, CancellationToken.None);
+            }
+        });
+        await using var connection = await UmsConnection.ConnectAsync(server.Uri, "not-a-real-token",
+            new UmsConnectionSettings(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(5), limit), TimeProvider.System, CancellationToken.None);
+
+        for (var i = 0; i < frames.Count; i++)
+        {
+            var received = await connection.ReceiveAsync(CancellationToken.None);
+            Assert.Equal(sizes[i], received.Size);
+            if (sizes[i] > limit)
+            {
+                Assert.Equal(IssueReasons.FrameOversized, received.Rejection!.Reason);
+                Assert.Equal(SHA256.HashData(frames[i]), received.Sha256);
+            }
+            else
+            {
+                Assert.Equal(Encoding.UTF8.GetString(frames[i]), Assert.IsType<UnrecognisedFrame>(received.Frame).Json);
+            }
+        }
+    }
+
     /// <summary>A well-formed notification of an unknown type, exactly <paramref name="size"/> bytes long.</summary>
-    private static byte[] Padded(int size)
+    private static byte[] Padded(int size, char pad = 'a')
     {
         const string head = "{\"kind\":\"notification\",\"type\":\"padding\",\"body\":{\"pad\":\"", tail = "\"}}";
-        return Encoding.UTF8.GetBytes(head + new string('a', size - head.Length - tail.Length) + tail);
+        return Encoding.UTF8.GetBytes(head + new string(pad, size - head.Length - tail.Length) + tail);
     }
 
     private static async Task<Server> ServerAsync(Func<WebSocket, Task> play)

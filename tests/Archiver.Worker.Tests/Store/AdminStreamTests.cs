@@ -3,6 +3,7 @@ using System.Text.Json;
 using Archiver.Domain.Archive;
 using Archiver.Testing;
 using Archiver.Worker.Store.Migrations;
+using Archiver.Worker.Tests.Store.Checkpoints;
 
 namespace Archiver.Worker.Tests.Store;
 

@@ -26,7 +26,24 @@ public sealed class UmsConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ResponseFrame>> _pending = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private long _nextId;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+
+    /// <summary>
+    /// What a connection holds while it waits for a frame. A worker holds thousands of idle connections, so this is small
+    /// (a 64 KiB buffer per connection was a quarter of a consumer's memory, docs/benchmarks.md "fleet"); a larger frame
+    /// grows the buffer from the pool, up to the frame limit, and it is given back before the next wait.
+    /// </summary>
+    private const int IdleBufferBytes = 4 * 1024;
+
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(IdleBufferBytes);
+
+    /// <summary>
+    /// The handshakes' HTTP stack, shared: without one, every ClientWebSocket builds its own SocketsHttpHandler (with its
+    /// connection pool and cleanup timer) and keeps it for the socket's life — a few KB per consumer and a timer each, on
+    /// a worker holding thousands (docs/benchmarks.md, "fleet"). The upgraded connection leaves the pool, so sharing
+    /// changes nothing else; no proxy, credential or certificate option is set per socket.
+    /// </summary>
+    private static readonly HttpMessageInvoker Handshakes = new(
+        new SocketsHttpHandler { UseCookies = false, PooledConnectionLifetime = TimeSpan.Zero }, disposeHandler: false);
 
     private UmsConnection(ClientWebSocket socket, int maxFrameBytes, TimeSpan requestTimeout, TimeProvider time)
     {
@@ -49,7 +66,7 @@ public sealed class UmsConnection : IAsyncDisposable
         socket.Options.CollectHttpResponseDetails = true;
         try
         {
-            await socket.ConnectAsync(uri, cancellationToken);
+            await socket.ConnectAsync(uri, Handshakes, cancellationToken);
         }
         catch (WebSocketException e)
         {
@@ -107,6 +124,11 @@ public sealed class UmsConnection : IAsyncDisposable
     /// </summary>
     public async Task<IncomingFrame> ReceiveAsync(CancellationToken cancellationToken)
     {
+        if (_buffer.Length > IdleBufferBytes)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(IdleBufferBytes);
+        }
         var length = 0;
         ValueWebSocketReceiveResult result;
         do
