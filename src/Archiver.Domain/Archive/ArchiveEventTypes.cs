@@ -35,6 +35,7 @@ public static class ArchiveEventTypes
         ConversationObserved, ConversationOpened, ParticipantJoined, ParticipantLeft, DialogOpened, DialogClosed, TtrChanged, SkillChanged,
         StageChanged, CsatSubmitted, ConversationClosed, UnrecognisedFrame, AgentProfileObserved, UnmappedChange,
         MigrationApplied, ProjectionsRebuilt, CheckpointKeyChanged, HoldCreated, HoldReleased, MaskingRulesApplied, ErasureRefused,
+        ConsumersRegistered, ConsumerRemoved,
     };
 
     /// <summary>
@@ -65,6 +66,12 @@ public static class ArchiveEventTypes
     public const string HoldReleased = "HoldReleased";
     public const string MaskingRulesApplied = "MaskingRulesApplied";
     public const string ErasureRefused = "ErasureRefused";
+
+    /// <summary>Consumers added to the registry by the owner (<c>archiver consumers add|import</c>): one event per command.</summary>
+    public const string ConsumersRegistered = "ConsumersRegistered";
+
+    /// <summary>A consumer removed from the registry by the owner (<c>archiver consumers remove</c>).</summary>
+    public const string ConsumerRemoved = "ConsumerRemoved";
 
     /// <summary>The stream of well-formed frames the worker did not recognise, per consumer.</summary>
     public static string UnrecognisedStream(string consumerName) => $"unrecognised:{consumerName}";

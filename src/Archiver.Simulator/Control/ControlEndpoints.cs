@@ -39,6 +39,7 @@ public static class ControlEndpoints
             connections = UmsEndpoint.Sockets(world, c.Id).Count,
             subscriptions = UmsEndpoint.Sockets(world, c.Id).Sum(s => s.Subscriptions),
             emitted = world.Emitted(c.Id),
+            normalCloses = world.NormalCloses(c.Id),
         }));
 
         control.MapPut("/brand-keys/{kid}", async (string kid, HttpRequest request, TokenService tokens) =>

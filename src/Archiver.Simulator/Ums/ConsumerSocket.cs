@@ -125,7 +125,20 @@ public sealed partial class ConsumerSocket : IConversationListener, IDisposable
                 }
                 while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
                 if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    // The client closed: the socket no longer counts as the consumer's from now (the client may connect
+                    // again, or another worker take the consumer over, as soon as our answer arrives); counted when it
+                    // said "normal closure" (a worker stopping a session on purpose); and answered, as a server does, so
+                    // its close handshake completes.
+                    lock (_world.Gate)
+                    {
+                        _consumer.Connections.Remove(this);
+                        if (_socket.CloseStatus == WebSocketCloseStatus.NormalClosure)
+                            _consumer.NormalCloses++;
+                    }
+                    await CloseAsync((int)(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure), "bye");
                     return;
+                }
                 Interlocked.Exchange(ref _lastReceived, Environment.TickCount64);
                 _stats.Count("frames.received");
                 await PauseWhileSilentAsync(cancellationToken);

@@ -18,6 +18,9 @@ public sealed class SimConsumer(string id, ConsumerMode mode)
 
     public bool ScenarioStarted { get; set; }
 
+    /// <summary>Sockets the client closed with 1000 (normal closure), under the world's lock.</summary>
+    public int NormalCloses { get; set; }
+
     /// <summary>Sequenced messaging changes plus state versions emitted for this consumer (under the world's lock): what the fault record compares.</summary>
     public long Emitted { get; set; }
 }

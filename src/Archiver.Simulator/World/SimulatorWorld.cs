@@ -335,6 +335,13 @@ public sealed class SimulatorWorld(SimulatorSettings settings, TimeProvider time
             return consumerId is null ? _consumers.Values.Sum(c => c.Emitted) : _consumers.GetValueOrDefault(consumerId)?.Emitted ?? 0;
     }
 
+    /// <summary>How many of the consumer's sockets the client closed with 1000 (normal closure) so far.</summary>
+    public int NormalCloses(string consumerId)
+    {
+        lock (_gate)
+            return _consumers.GetValueOrDefault(consumerId)?.NormalCloses ?? 0;
+    }
+
     /// <summary>A timestamp later than any emitted so far (hostile states carry one, so they look like the newest version).</summary>
     public long Timestamp()
     {

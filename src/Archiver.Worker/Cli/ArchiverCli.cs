@@ -28,6 +28,7 @@ public static class ArchiverCli
         root.Subcommands.Add(EraseCommand.Create());
         root.Subcommands.Add(MaskingCommand.Create());
         root.Subcommands.Add(ConsoleCommand.Create());
+        root.Subcommands.Add(ConsumersCommand.Create());
         return root;
     }
 }

@@ -35,6 +35,9 @@ public static class ConsumerSessionsExtensions
         services.AddSingleton<SessionRegistry>();
         services.AddValidatedOptions<CoordinationOptions, CoordinationOptionsValidator>(CoordinationOptions.Section);
         services.AddSingleton<ConsumerLeases>();
+        services.AddSingleton<ConsumerRegistry>();
+        services.AddSingleton<RegistryChanges>();
+        services.AddHostedService<RegistryWatcher>();
 
         services.AddHostedService<ArchiveWriter>();
         services.AddHostedService<ConsumerSessionsService>();

@@ -18,6 +18,7 @@ public static class LifecycleExtensions
         services.AddSingleton<Eraser>();
         services.AddSingleton<Retention>();
         services.AddSingleton<LegalHolds>();
+        services.AddSingleton<ConsumerRegistration>();
         return services;
     }
 }

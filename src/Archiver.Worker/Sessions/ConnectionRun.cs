@@ -19,11 +19,35 @@ internal sealed class ConnectionRun(UmsConnection connection, IConnectionIngesti
     /// <summary>Raised once the conversation subscription is accepted: the session is then "connected".</summary>
     public event Action? Subscribed;
 
+    /// <summary>
+    /// How long a stopped session waits for the server's answering close, reading (and archiving) what arrives before it.
+    /// </summary>
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = new CancellationTokenSource();
         var parts = new[] { ReadAsync(stop.Token), SubscribeAsync(stop.Token), KeepAliveAsync(stop.Token) };
-        var first = await Task.WhenAny(parts);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task ended;
+        await using (cancellationToken.Register(() => stopped.TrySetResult()))
+        {
+            ended = await Task.WhenAny(parts.Append(stopped.Task));
+            if (ended == stopped.Task)
+            {
+                // Stopped on purpose (shutdown, a lease given back, the consumer removed from the registry): close with
+                // 1000 so the server sees a normal closure, and keep reading until its answering close, so that whatever
+                // it sent before is handed to ingestion (the writer drains it). Cancelling the pending read instead would
+                // abort the socket.
+                await connection.CloseAsync(CloseGrace);
+                await Task.WhenAny(parts[0], Task.Delay(CloseGrace, context.Time, CancellationToken.None));
+                await stop.CancelAsync();
+                connection.Abort();
+                await Quietly(parts);
+                throw new OperationCanceledException(cancellationToken);
+            }
+        }
+        var first = ended;
         await stop.CancelAsync();
         connection.Abort();
         try
@@ -36,6 +60,18 @@ internal sealed class ConnectionRun(UmsConnection connection, IConnectionIngesti
         }
         await first; // rethrows the reason the connection ended
         throw new UmsClosedException(closeStatus: null, cause: null);
+    }
+
+    private static async Task Quietly(Task[] parts)
+    {
+        try
+        {
+            await Task.WhenAll(parts);
+        }
+        catch (Exception)
+        {
+            // The session is stopping: how each part ended no longer matters.
+        }
     }
 
     private async Task ReadAsync(CancellationToken cancellationToken)

@@ -14,12 +14,17 @@ namespace Archiver.Worker.Sessions;
 /// ones up to it (so a dead worker's are taken over within a lease period). If it cannot renew in time it stops its
 /// sessions before its leases lapse, so no identity is ever held twice. On shutdown the sessions stop reading first and
 /// the leases are given back; the writer (stopped after this) drains what they handed over. If it fails for any other
-/// reason it stops its sessions, and is restarted (<see cref="SupervisedService"/>).
+/// reason it stops its sessions, and is restarted (<see cref="SupervisedService"/>). The consumers are the configured
+/// ones and those in the registry (<see cref="ConsumerRegistry"/>): a registry change wakes it at once
+/// (<see cref="RegistryChanges"/>), and its version is polled every heartbeat too; a consumer removed from the registry
+/// has its session stopped (closed normally, what it received archived) and its lease given back.
 /// </summary>
 internal sealed partial class ConsumerSessionsService(
     IOptions<LivePersonOptions> options,
     IOptions<CoordinationOptions> coordination,
     ConsumerLeases leases,
+    ConsumerRegistry consumerRegistry,
+    RegistryChanges registryChanges,
     SessionRegistry registry,
     DomainDirectory directory,
     IdpClient idp,
@@ -46,8 +51,6 @@ internal sealed partial class ConsumerSessionsService(
         var sessionLogger = loggerFactory.CreateLogger<ConsumerSession>();
         if (!o.Tls)
             SessionLog.TlsOff(sessionLogger);
-        if (o.Consumers.Count == 0)
-            SessionLog.NoConsumers(sessionLogger);
 
         var keepAlive = TimeSpan.FromSeconds(o.KeepAliveSeconds);
         var context = new ConnectionContext(ingestion, sessionMetrics, Time, keepAlive, agents, sessionLogger);
@@ -57,6 +60,41 @@ internal sealed partial class ConsumerSessionsService(
         var names = consumers.Keys.Order(StringComparer.Ordinal).ToList();
         var lease = TimeSpan.FromSeconds(c.LeaseSeconds);
         long validUntil = 0;
+        (long, long)? registryVersion = null;
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        var saidNone = false;
+
+        // Reads the registry when its version moved (a cheap query), and stops the sessions of consumers no longer in it.
+        async Task RefreshAsync(CancellationToken cancellationToken)
+        {
+            var version = await consumerRegistry.VersionAsync(cancellationToken);
+            if (version == registryVersion)
+                return;
+            var registered = await consumerRegistry.ActiveAsync(o.AccountId!, cancellationToken);
+            var (merged, problems) = ConsumerCatalog.Merge(o.Consumers, registered, o.Registry);
+            foreach (var problem in problems.Where(p => !reported.Contains(p)))
+                RegistryProblem(_logger, problem);
+            reported.IntersectWith(problems);
+            reported.UnionWith(problems);
+            var removed = _running.Keys.Where(n => !merged.ContainsKey(n)).ToList();
+            var added = merged.Keys.Count(n => !consumers.ContainsKey(n));
+            var dropped = consumers.Keys.Count(n => !merged.ContainsKey(n));
+            if (registryVersion is not null || registered.Count > 0)
+                RegistryRead(_logger, registered.Count, merged.Count, added, dropped);
+            consumers = merged;
+            names = consumers.Keys.Order(StringComparer.Ordinal).ToList();
+            registryVersion = version;
+            if (removed.Count > 0)
+            {
+                await StopAsync(removed);
+                await leases.ReleaseAsync(c.WorkerId, removed, cancellationToken);
+                var list = string.Join(", ", removed);
+                SessionsRemoved(_logger, removed.Count, list);
+            }
+            if (names.Count == 0 && !saidNone)
+                SessionLog.NoConsumers(sessionLogger);
+            saidNone = names.Count == 0;
+        }
 
         void Start(string name)
         {
@@ -70,11 +108,14 @@ internal sealed partial class ConsumerSessionsService(
         try
         {
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(c.HeartbeatSeconds), Time);
-            do
+            Task<bool>? tick = null;
+            while (true)
             {
+                var changed = registryChanges.Next; // before reading the registry: a change during the read wakes the next round
                 var asked = Time.GetTimestamp();
                 try
                 {
+                    await RefreshAsync(stoppingToken);
                     var alive = Math.Max(1, await leases.AnnounceAsync(c.WorkerId, names, lease, stoppingToken));
                     var held = (await leases.RenewAsync(c.WorkerId, _running.Keys, lease, stoppingToken)).ToHashSet(StringComparer.Ordinal);
                     var lost = _running.Keys.Where(n => !held.Contains(n)).ToList();
@@ -118,8 +159,16 @@ internal sealed partial class ConsumerSessionsService(
                     await StopAsync(_running.Keys.ToList());
                 }
                 registry.SetHeld(_running.Count);
+
+                // The next heartbeat, or a registry change before it. A pending tick is kept, so the heartbeat keeps its pace.
+                tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                if (await Task.WhenAny(tick, changed) == tick)
+                {
+                    if (!await tick)
+                        break;
+                    tick = null;
+                }
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -134,13 +183,19 @@ internal sealed partial class ConsumerSessionsService(
         }
     }
 
+    /// <summary>Stops sessions all at once (each closes its socket normally and reads until the server's close), then waits for them.</summary>
     private async Task StopAsync(IReadOnlyCollection<string> names)
     {
+        var stopping = new List<(CancellationTokenSource Stop, Task Run)>();
         foreach (var name in names)
         {
-            if (!_running.Remove(name, out var running))
-                continue;
+            if (_running.Remove(name, out var running))
+                stopping.Add(running);
+        }
+        foreach (var running in stopping)
             await running.Stop.CancelAsync();
+        foreach (var running in stopping)
+        {
             try
             {
                 await running.Run;
@@ -168,6 +223,16 @@ internal sealed partial class ConsumerSessionsService(
             CoordinationFailed(_logger, e.Message); // they lapse on their own
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Consumer registry read: {Registered} registered for this account, {Total} consumer(s) in all; {Added} added, {Removed} removed")]
+    private static partial void RegistryRead(ILogger logger, int registered, int total, int added, int removed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer registry: {Problem}")]
+    private static partial void RegistryProblem(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped {Count} session(s) of consumer(s) removed from the registry ({Consumers}); their leases are given back")]
+    private static partial void SessionsRemoved(ILogger logger, int count, string consumers);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Took {Count} consumer lease(s) ({Consumers}); {Workers} worker(s) alive")]
     private static partial void LeasesTaken(ILogger logger, int count, string consumers, int workers);

@@ -30,6 +30,9 @@ public sealed class LivePersonOptions
 
     public List<ConsumerOptions> Consumers { get; set; } = [];
 
+    /// <summary>What the consumers kept in the registry (archive.consumer_registry) share: <c>LivePerson__Registry__…</c>.</summary>
+    public RegistryOptions Registry { get; set; } = new();
+
     /// <summary>WebSocket ping interval; the server closes connections idle for 60 s (docs/protocol.md §2.3).</summary>
     public int KeepAliveSeconds { get; set; } = 20;
 
@@ -104,5 +107,21 @@ public sealed class ConsumerOptions
     public string Issuer { get; set; } = "archiver";
 
     /// <summary>Authenticated mode with <see cref="SigningKeyFile"/>: the <c>kid</c> header of minted id tokens.</summary>
+    public string? KeyId { get; set; }
+}
+
+/// <summary>
+/// <c>LivePerson__Registry__…</c>: the registry's authenticated consumers are only an external id each; the key their id
+/// tokens are signed with, and the token's issuer and key id, are the brand's and shared by all of them.
+/// </summary>
+public sealed class RegistryOptions
+{
+    /// <summary>A PEM RSA private key file (a secret: its path is shown, its content never).</summary>
+    public string? SigningKeyFile { get; set; }
+
+    /// <summary>The <c>iss</c> of minted id tokens.</summary>
+    public string Issuer { get; set; } = "archiver";
+
+    /// <summary>The <c>kid</c> header of minted id tokens.</summary>
     public string? KeyId { get; set; }
 }

@@ -67,6 +67,10 @@ public sealed class LivePersonOptionsValidator : IValidateOptions<LivePersonOpti
                     break;
             }
         }
+        if (options.Registry.SigningKeyFile is { } registryKey && (string.IsNullOrWhiteSpace(registryKey) || !File.Exists(registryKey)))
+            failures.Add("LivePerson__Registry__SigningKeyFile names a file that does not exist.");
+        if (string.IsNullOrWhiteSpace(options.Registry.Issuer))
+            failures.Add("LivePerson__Registry__Issuer must not be empty.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -29,6 +29,9 @@ public sealed class EndToEndRun : IAsyncDisposable
         Control = new HttpClient { BaseAddress = simulator.BaseUri, Timeout = TimeSpan.FromMinutes(5) };
     }
 
+    /// <summary>The <c>iss</c> of the brand's id tokens: with the external id, what the simulator names an authenticated consumer by.</summary>
+    public const string Issuer = "https://brand.example";
+
     public SimulatorHost Simulator { get; }
 
     public HttpClient Control { get; }
@@ -83,6 +86,10 @@ public sealed class EndToEndRun : IAsyncDisposable
             ["Logging__LogLevel__Microsoft"] = "Information",
             ["Logging__LogLevel__System"] = "Information",
             ["Logging__Console__FormatterName"] = "simple",
+            // The registry's authenticated consumers share the brand's key (docs/operations.md, "The consumer registry").
+            ["LivePerson__Registry__SigningKeyFile"] = keyFile,
+            ["LivePerson__Registry__Issuer"] = Issuer,
+            ["LivePerson__Registry__KeyId"] = "brand-key-1",
         };
         for (var i = 0; i < consumers; i++)
         {
@@ -99,7 +106,7 @@ public sealed class EndToEndRun : IAsyncDisposable
                 default:
                     environment[key + "SigningKeyFile"] = keyFile;
                     environment[key + "ExternalId"] = $"customer-{i}";
-                    environment[key + "Issuer"] = "https://brand.example";
+                    environment[key + "Issuer"] = Issuer;
                     environment[key + "KeyId"] = "brand-key-1";
                     break;
             }
@@ -160,6 +167,10 @@ public sealed class EndToEndRun : IAsyncDisposable
                 $"{differences.Count} difference(s), first: {string.Join(" | ", differences.Take(5))}; worker output tail: {Tail()}");
         }, timeout, "The archive matching the simulator's ground truth");
     }
+
+    /// <summary>Runs <c>archiver</c> with the owner's login (as an operator runs the CLI), for this run's account.</summary>
+    public Task<ProcessResult> OwnerCliAsync(params string[] arguments) => ProcessRunner.ArchiverAsync(
+        new Dictionary<string, string?> { ["ConnectionStrings__Archive"] = ConnectionString, ["LivePerson__AccountId"] = Simulator.Account }, arguments);
 
     /// <summary>A login of this run's cluster, member of <paramref name="memberOf"/>: its connection string to the archive.</summary>
     public Task<string> CreateLoginAsync(string memberOf) => _database.CreateLoginAsync(memberOf);

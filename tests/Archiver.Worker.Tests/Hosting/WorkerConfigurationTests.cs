@@ -17,6 +17,8 @@ public sealed class WorkerConfigurationTests(MigratedDatabase database) : IClass
         { "LivePerson__Consumers__0__Mode", "Authenticated", "LivePerson__Consumers__0__IdToken" },
         { "LivePerson__Consumers__0__Name", "", "LivePerson__Consumers__0__Name" },
         { "LivePerson__KeepAliveSeconds", "600", "LivePerson__KeepAliveSeconds" },
+        { "LivePerson__Registry__SigningKeyFile", "/nonexistent/brand-key.pem", "LivePerson__Registry__SigningKeyFile" },
+        { "LivePerson__Registry__Issuer", " ", "LivePerson__Registry__Issuer" },
         { "Ingestion__ChannelCapacity", "0", "ChannelCapacity" },
         // One validator class per options class (issue 17): each names the key it refuses.
         { "LivePerson__Services__idp", "bad host/path", "LivePerson__Services__idp" },

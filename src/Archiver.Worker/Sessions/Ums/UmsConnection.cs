@@ -238,7 +238,34 @@ public sealed class UmsConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends the connection without waiting for the server (used on errors and at shutdown).</summary>
+    /// <summary>
+    /// Sends a normal close (1000) and returns; the server's answering close then ends <see cref="ReceiveAsync"/>. Used
+    /// when a session is stopped on purpose. Best effort within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task CloseAsync(TimeSpan timeout)
+    {
+        if (_socket.State != WebSocketState.Open)
+            return;
+        try
+        {
+            using var quick = new CancellationTokenSource(timeout, _time);
+            await _sendGate.WaitAsync(quick.Token);
+            try
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", quick.Token);
+            }
+            finally
+            {
+                _sendGate.Release();
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // Closing politely is a courtesy; the caller aborts the socket afterwards either way.
+        }
+    }
+
+    /// <summary>Ends the connection without waiting for the server (used on errors).</summary>
     public void Abort()
     {
         _socket.Abort();
