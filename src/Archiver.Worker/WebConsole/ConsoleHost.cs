@@ -43,8 +43,8 @@ public static class ConsoleHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddArchiveStore();
         builder.Services.AddLifecycle();
-        builder.Services.AddValidatedOptions<ConsoleOptions, ConsoleOptionsValidator>(ConsoleOptions.Section);
-        var options = builder.Configuration.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions();
+        // Read once: the listener, the sign-in schemes and the path base are decided here, before the services exist.
+        var options = builder.Services.AddValidatedOptionsNow<ConsoleOptions, ConsoleOptionsValidator>(builder.Configuration, ConsoleOptions.Section);
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;

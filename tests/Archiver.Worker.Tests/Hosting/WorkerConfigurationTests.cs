@@ -60,4 +60,32 @@ public sealed class WorkerConfigurationTests(MigratedDatabase database) : IClass
         Assert.Contains(named, run.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain(SecretIdToken, run.StandardError + run.StandardOutput, StringComparison.Ordinal);
     }
+
+    public static TheoryData<string, string, string> BrokenConsole => new()
+    {
+        { "Console__Address", "localhost", "Console__Address" },
+        { "Console__Port", "70000", "Console__Port" },
+        { "Console__Oidc__Authority", "not a url", "Console__Oidc__Authority is not an absolute URL" },
+    };
+
+    /// <summary>The console's options are read once, before its host exists, and checked by the same validator: same refusal.</summary>
+    [Theory]
+    [MemberData(nameof(BrokenConsole))]
+    public async Task The_console_refuses_to_start_naming_the_key(string key, string value, string named)
+    {
+        const string secret = "console-client-secret-that-must-never-be-shown";
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Archive"] = database.ConnectionString,
+            ["Console__Port"] = "0",
+            ["Console__Oidc__ClientSecret"] = secret,
+        };
+        environment[key] = value;
+
+        var run = await ProcessRunner.ArchiverAsync(environment, "console");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(named, run.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, run.StandardError + run.StandardOutput, StringComparison.Ordinal);
+    }
 }
