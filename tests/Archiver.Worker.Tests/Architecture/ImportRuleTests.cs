@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using Archiver.Testing;
+using Archiver.Testing.Architecture;
 
 namespace Archiver.Worker.Tests.Architecture;
 

@@ -1,3 +1,5 @@
+using Archiver.Testing.Architecture;
+
 namespace Archiver.Worker.Tests.Architecture;
 
 /// <summary>

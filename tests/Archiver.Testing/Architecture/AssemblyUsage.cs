@@ -5,7 +5,7 @@ using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
 
-namespace Archiver.Worker.Tests.Architecture;
+namespace Archiver.Testing.Architecture;
 
 /// <summary>
 /// One top-level type of a compiled assembly and everything it names: types (full names, nested as
