@@ -48,6 +48,7 @@ public static class AppendBenchmark
         var store = new PostgresEventStore(storeDatabase.DataSource, projections, TimeProvider.System,
             new StoreMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<PostgresEventStore>.Instance);
         var latencies = new List<double>(batches.Count);
+        var (ownCpu, postgresCpu) = (Process.GetCurrentProcess().TotalProcessorTime, EndToEndBenchmark.PostgresCpuSeconds());
         var storeClock = Stopwatch.StartNew();
         foreach (var batch in batches)
         {
@@ -58,7 +59,9 @@ public static class AppendBenchmark
                 throw new InvalidOperationException($"Expected {batch.Length} new events, the store appended {result.Appended}.");
         }
         var storeSeconds = storeClock.Elapsed.TotalSeconds;
-        Console.Error.WriteLine($"append: store batch append {storeSeconds:F2} s, {events.Count / storeSeconds:N0} events/s");
+        Console.Error.WriteLine($"append: store batch append {storeSeconds:F2} s, {events.Count / storeSeconds:N0} events/s; CPU in use: " +
+                                $"this process (the store's client side) {(Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalSeconds / storeSeconds:F2} cores, " +
+                                $"postgres {(EndToEndBenchmark.PostgresCpuSeconds() - postgresCpu) / storeSeconds:F2} cores");
 
         await AssertCountAsync(copyDatabase, events.Count);
         await AssertCountAsync(storeDatabase, events.Count);

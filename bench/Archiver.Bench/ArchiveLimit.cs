@@ -16,8 +16,11 @@ public static class ArchiveLimit
 {
     private sealed record Table(string Source, string Target, string Columns, string Order, List<byte[]> Chunks);
 
-    /// <summary>Seconds to write it all; the fresh database is dropped afterwards.</summary>
-    public static async Task<double> MeasureAsync(BenchDatabase archive, int batchSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// Seconds to write it all, and the messaging events it holds (every phase's: the rate is theirs over the seconds);
+    /// the fresh database is dropped afterwards.
+    /// </summary>
+    public static async Task<(double Seconds, long MessagingEvents)> MeasureAsync(BenchDatabase archive, int batchSize, CancellationToken cancellationToken)
     {
         await using var limit = await BenchDatabase.CreateAsync("limit");
         await using (var shape = limit.DataSource.CreateCommand(
@@ -61,7 +64,8 @@ public static class ArchiveLimit
         var seconds = clock.Elapsed.TotalSeconds;
 
         await CheckCountsAsync(archive, limit, tables, cancellationToken);
-        return seconds;
+        await using var count = archive.DataSource.CreateCommand("SELECT count(*) FROM archive.events WHERE stream_id NOT LIKE '%:%'");
+        return (seconds, (long)(await count.ExecuteScalarAsync(cancellationToken))!);
     }
 
     /// <summary>The columns a writer gives (not generated, and not those named in <paramref name="skip"/>), in table order.</summary>

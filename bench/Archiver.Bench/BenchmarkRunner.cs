@@ -12,6 +12,9 @@ public sealed record BenchmarkResult(
     /// <summary><c>e2e</c>: the worker process's CPU (user + system) per messaging event archived, in µs.</summary>
     public double? WorkerCpuUsPerEvent { get; init; }
 
+    /// <summary><c>e2e</c>: the same in the warm-up that precedes the measured phases (a fresh process: its JIT tiering included).</summary>
+    public double? WorkerCpuUsPerEventWarmup { get; init; }
+
     /// <summary><c>e2e</c>: raw COPY, over parallel connections, of everything the archive wrote (events, transcript rows with search vectors, receipts).</summary>
     public double? LimitRate { get; init; }
 

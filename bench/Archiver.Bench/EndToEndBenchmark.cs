@@ -34,8 +34,14 @@ public static class EndToEndBenchmark
         var steadyConversations = 2;
         var steadyMessages = Math.Max(1, steadyRate * steadySeconds / (Consumers * steadyConversations));
         var steadyExpected = (long)Consumers * steadyConversations * steadyMessages;
+        // A fresh process compiles its hot paths while it runs (tier-0 code, then tier-1 with PGO): the first tens of
+        // thousands of events carry that JIT work. A worker runs for days, so the phases below measure it warmed up by
+        // this many events; their CPU per event is reported as well (workerCpuUsPerEventWarmup).
+        var warmupConversations = 10;
+        var warmupMessages = Math.Max(0, BenchmarkRunner.IntArgument(args, "--warmup", 40_000) / (Consumers * warmupConversations));
+        var warmup = (long)Consumers * warmupConversations * warmupMessages;
         var batchSize = new IngestionOptions().MaxBatchEvents;
-        Console.Error.WriteLine($"e2e: {Consumers} consumers × {conversations} conversations × {messages:N0} messages = {expected:N0} events at max rate, " +
+        Console.Error.WriteLine($"e2e: {warmup:N0} events to warm the worker, then {Consumers} consumers × {conversations} conversations × {messages:N0} messages = {expected:N0} events at max rate, " +
                                 $"then {steadyExpected:N0} at {steadyRate:N0}/s");
 
         await using var archive = await BenchDatabase.CreateAsync("e2e");
@@ -43,6 +49,7 @@ public static class EndToEndBenchmark
 
         double seconds;
         double workerCpu;
+        double warmupCpu = 0;
         List<NewEvent> committed;
         List<double> lags;
         await using (var simulator = await SimulatorHost.StartAsync(new SimulatorSettings { Seed = 1, Quirks = false }, cancellationToken))
@@ -51,12 +58,22 @@ public static class EndToEndBenchmark
             await using var worker = await WorkerProcess.StartAsync(WorkerEnvironment(archive.ConnectionString, simulator, Consumers), cancellationToken);
             await ConsumersSubscribedAsync(worker, Consumers, TimeSpan.FromSeconds(60), cancellationToken);
 
+            if (warmup > 0)
+            {
+                var cold = await SnapshotAsync(worker, cancellationToken);
+                await PostLoadAsync(http, new { conversationsPerConsumer = warmupConversations, messagesPerConversation = warmupMessages, ratePerSecond = 0 }, cancellationToken);
+                await MessagingEventsCommittedAsync(archive, worker, warmup, cancellationToken);
+                var warm = await SnapshotAsync(worker, cancellationToken);
+                warmupCpu = warm.WorkerCpu - cold.WorkerCpu;
+                Console.Error.WriteLine($"e2e: warm-up {Describe(cold, warm)}; worker CPU {warmupCpu * 1e6 / warmup:F1} µs per event");
+            }
+
             // Throughput: from the load's start until every messaging event is committed.
             await archive.CheckpointAsync();
             var before = await SnapshotAsync(worker, cancellationToken);
             var clock = Stopwatch.StartNew();
             var load = PostLoadAsync(http, new { conversationsPerConsumer = conversations, messagesPerConversation = messages, ratePerSecond = 0 }, cancellationToken);
-            await MessagingEventsCommittedAsync(archive, worker, expected, cancellationToken);
+            await MessagingEventsCommittedAsync(archive, worker, warmup + expected, cancellationToken);
             seconds = clock.Elapsed.TotalSeconds;
             var after = await SnapshotAsync(worker, cancellationToken);
             workerCpu = after.WorkerCpu - before.WorkerCpu;
@@ -68,8 +85,8 @@ public static class EndToEndBenchmark
                 throw new InvalidOperationException($"The simulator emitted {emitted.Changes:N0} messaging events, expected {expected:N0}.");
 
             committed = await GroundTruthEventsAsync(http, cancellationToken);
-            if (committed.Count != expected)
-                throw new InvalidOperationException($"The ground truth holds {committed.Count:N0} messaging events, the archive {expected:N0}.");
+            if (committed.Count != warmup + expected)
+                throw new InvalidOperationException($"The ground truth holds {committed.Count:N0} messaging events, the archive {warmup + expected:N0}.");
 
             // Latency: a steady rate; every lag the worker records until the last event is committed.
             await archive.CheckpointAsync();
@@ -78,7 +95,7 @@ public static class EndToEndBenchmark
             var steadyClock = Stopwatch.StartNew();
             var steady = await PostLoadAsync(http, new { conversationsPerConsumer = steadyConversations, messagesPerConversation = steadyMessages, ratePerSecond = steadyRate },
                 cancellationToken);
-            await MessagingEventsCommittedAsync(archive, worker, expected + steadyExpected, cancellationToken);
+            await MessagingEventsCommittedAsync(archive, worker, warmup + expected + steadyExpected, cancellationToken);
             lags = await worker.LagsAsync(start: false, cancellationToken);
             after = await SnapshotAsync(worker, cancellationToken);
             Console.Error.WriteLine($"e2e: steady phase {Describe(before, after)}; worker CPU {(after.WorkerCpu - before.WorkerCpu) * 1e6 / steadyExpected:F1} µs per event");
@@ -98,8 +115,8 @@ public static class EndToEndBenchmark
                                 $"({committed.Sum(e => (long)e.Body.Length) / committed.Count} chars per body on average)");
 
         // The limit: everything the archive wrote for this traffic, raw COPY over parallel connections.
-        var limitSeconds = await ArchiveLimit.MeasureAsync(archive, batchSize, cancellationToken);
-        var limitRate = expected / limitSeconds;
+        var (limitSeconds, limitEvents) = await ArchiveLimit.MeasureAsync(archive, batchSize, cancellationToken);
+        var limitRate = limitEvents / limitSeconds;
         Console.Error.WriteLine($"e2e: limit (raw COPY of events, transcript with search vectors, receipts in parallel) {limitSeconds:F2} s, {limitRate:N0} events/s");
 
         var rate = expected / seconds;
@@ -110,6 +127,7 @@ public static class EndToEndBenchmark
             WorkerCpuUsPerEvent = Math.Round(cpuUs, 1),
             LimitRate = Math.Round(limitRate),
             RatioToLimit = Math.Round(rate / limitRate, 3),
+            WorkerCpuUsPerEventWarmup = warmup > 0 ? Math.Round(warmupCpu * 1e6 / warmup, 1) : null,
         };
     }
 
@@ -158,7 +176,9 @@ public static class EndToEndBenchmark
         return $"{wall:F2} s: {to.Stats.Appends - from.Stats.Appends:N0} appends of {(double)(to.Stats.BatchEvents - from.Stats.BatchEvents) / appends:F0} events on average, " +
                $"{(to.Stats.AppendSeconds - from.Stats.AppendSeconds) * 1000 / appends:F1} ms each, {to.Stats.AppendSeconds - from.Stats.AppendSeconds:F2} s in all; " +
                $"CPU in use: worker {(to.WorkerCpu - from.WorkerCpu) / wall:F2} cores, this process (simulator) {(to.OwnCpu - from.OwnCpu).TotalSeconds / wall:F2} cores, " +
-               $"postgres {(to.PostgresCpu - from.PostgresCpu) / wall:F2} cores";
+               $"postgres {(to.PostgresCpu - from.PostgresCpu) / wall:F2} cores; in the worker: {to.Stats.JitMethods - from.Stats.JitMethods:N0} methods " +
+               $"compiled in {to.Stats.JitSeconds - from.Stats.JitSeconds:F2} s, {to.Stats.Gen0Collections - from.Stats.Gen0Collections:N0} collections " +
+               $"pausing {(to.Stats.GcPauseSeconds - from.Stats.GcPauseSeconds) * 1000:F0} ms, {(to.Stats.AllocatedBytes - from.Stats.AllocatedBytes) / 1048576.0:N0} MiB allocated";
     }
 
     /// <summary>The worker's configuration: the archive, the simulator as LivePerson, <paramref name="consumers"/> Signup consumers.</summary>

@@ -66,7 +66,9 @@ public static class FleetBenchmark
             committed = await EndToEndBenchmark.GroundTruthEventsAsync(http, cancellationToken);
 
             // Idle: every session connected, every conversation open, nothing to archive — what the fleet costs at rest.
-            await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken); // let the last batch's work and the GC settle before the window
+            // Let the last batch's work settle, and the worker give the burst's memory back (IdleMemoryTrimmer: one
+            // blocking, compacting collection within two of its periods of the burst's end), before the steady window.
+            await Task.Delay(2 * Archiver.Worker.Hosting.IdleMemoryTrimmer.Period + TimeSpan.FromSeconds(5), cancellationToken);
             var idleFrom = worker.CpuSeconds();
             var idleClock = Stopwatch.StartNew();
             await Task.Delay(TimeSpan.FromSeconds(idleSeconds), cancellationToken);

@@ -120,7 +120,9 @@ namespace Archiver.Bench
             lock (Gate)
             {
                 return JsonSerializer.Serialize(new ProbeStats(Interlocked.Read(ref _appended), _appends, _appendSeconds,
-                    Interlocked.Read(ref _batchEvents), Interlocked.Read(ref _connected)));
+                    Interlocked.Read(ref _batchEvents), Interlocked.Read(ref _connected),
+                    System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalSeconds,
+                    GC.CollectionCount(0), GC.GetTotalPauseDuration().TotalSeconds, GC.GetTotalAllocatedBytes()));
             }
         }
 
@@ -153,7 +155,9 @@ namespace Archiver.Bench
         }
     }
 
-    public sealed record ProbeStats(long Appended, long Appends, double AppendSeconds, long BatchEvents, long Connected);
+    /// <summary>The worker's counters; JIT and GC are the runtime's own (what a fresh process spends on compiling, and on collecting).</summary>
+    public sealed record ProbeStats(long Appended, long Appends, double AppendSeconds, long BatchEvents, long Connected,
+        long JitMethods = 0, double JitSeconds = 0, int Gen0Collections = 0, double GcPauseSeconds = 0, long AllocatedBytes = 0);
 
     public sealed record ProbeGc(bool ServerGc, int Processors, long HeapBytes, long CommittedBytes, long FragmentedBytes, long TotalMemory,
         long[] GenerationBytes, int ThreadPoolThreads, int Threads, Dictionary<string, string> Configuration);

@@ -14,10 +14,12 @@ public static class JsonContent
     {
         if (string.IsNullOrEmpty(text) || Protocol.TextRepair.HasLoneSurrogate(text))
             return false; // a lone surrogate has no UTF-8 form: such text could not be stored as it is
-        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        var reader = new Utf8JsonReader(bytes, Protocol.JsonLimits.Reader);
+        // Every event's body passes here on its way into the store: a pooled buffer, not a new array each time.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(System.Text.Encoding.UTF8.GetByteCount(text));
         try
         {
+            var length = System.Text.Encoding.UTF8.GetBytes(text, buffer);
+            var reader = new Utf8JsonReader(buffer.AsSpan(0, length), Protocol.JsonLimits.Reader);
             if (!reader.Read())
                 return false;
             reader.Skip();
@@ -26,6 +28,10 @@ public static class JsonContent
         catch (JsonException)
         {
             return false;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -248,21 +248,28 @@ public sealed class PostgresEventStore(
     private static async Task<Dictionary<string, StreamHead>> LockStreamsAsync(
         NpgsqlConnection connection, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
     {
+        var ids = events.Select(e => e.StreamId).Distinct(StringComparer.Ordinal).ToArray();
+        await using var batch = new NpgsqlBatch(connection);
         // ORDER BY in the statement fixes the lock order for every writer (ON CONFLICT DO UPDATE locks each row as it
-        // goes), so two batches over overlapping streams wait for each other instead of deadlocking.
-        await using var command = new NpgsqlCommand(
+        // goes, and an insert holds its new row), so two batches over overlapping streams wait for each other instead
+        // of deadlocking. WHERE false: an existing row is locked and not updated. Updating it here would write a new
+        // version of every stream row of the batch only for MoveStreamHeadsAsync to write another at the end.
+        var lockRows = new NpgsqlBatchCommand(
             """
             INSERT INTO archive.streams AS s (stream_id)
             SELECT id FROM unnest($1::text[]) AS id ORDER BY id COLLATE "C"
-            ON CONFLICT (stream_id) DO UPDATE SET stream_id = excluded.stream_id
-            RETURNING s.stream_id, s.max_position, s.event_count, s.head_hash
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter<string[]>
-        {
-            TypedValue = events.Select(e => e.StreamId).Distinct(StringComparer.Ordinal).ToArray(),
-        });
-        var heads = new Dictionary<string, StreamHead>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            ON CONFLICT (stream_id) DO UPDATE SET stream_id = excluded.stream_id WHERE false
+            """);
+        lockRows.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+        batch.BatchCommands.Add(lockRows);
+        // Read after the locks are held: READ COMMITTED takes this statement's snapshot then, so it sees each head as
+        // the last writer committed it, and no one can move it before this transaction ends.
+        var readHeads = new NpgsqlBatchCommand("SELECT stream_id, max_position, event_count, head_hash FROM archive.streams WHERE stream_id = ANY($1)");
+        readHeads.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+        batch.BatchCommands.Add(readHeads);
+
+        var heads = new Dictionary<string, StreamHead>(ids.Length, StringComparer.Ordinal);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var head = new StreamHead(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetFieldValue<byte[]>(3));
