@@ -38,7 +38,7 @@ public static class EndToEndBenchmark
         // thousands of events carry that JIT work. A worker runs for days, so the phases below measure it warmed up by
         // this many events; their CPU per event is reported as well (workerCpuUsPerEventWarmup).
         var warmupConversations = 10;
-        var warmupMessages = Math.Max(0, BenchmarkRunner.IntArgument(args, "--warmup", 40_000) / (Consumers * warmupConversations));
+        var warmupMessages = Math.Max(0, BenchmarkRunner.IntArgument(args, "--warmup", 200_000) / (Consumers * warmupConversations));
         var warmup = (long)Consumers * warmupConversations * warmupMessages;
         var batchSize = new IngestionOptions().MaxBatchEvents;
         Console.Error.WriteLine($"e2e: {warmup:N0} events to warm the worker, then {Consumers} consumers × {conversations} conversations × {messages:N0} messages = {expected:N0} events at max rate, " +
