@@ -19,6 +19,7 @@ public static class WorkerHost
         builder.Services.AddConsumerSessions();
         builder.AddObservability();
         builder.Services.AddHostedService<IdleMemoryTrimmer>();
+        builder.Services.AddHostedService<Archiver.Worker.Projections.SearchIndexFlusher>();
         await using var app = builder.Build();
         app.MapObservability();
         await app.RunAsync(cancellationToken);
